@@ -1,0 +1,233 @@
+"""Verbatim evidence: locate quotes in a source text, build evidence nodes, check them.
+
+Offsets count Unicode code points of the UTF-8 decoded source (as W3C Web Annotation's
+TextPositionSelector does), so ``text[start:end] == exact`` in Python.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Identifier
+
+from .dates import parse_policy_date
+from .errors import BadValueError, InputFileError, PolicyKGError
+from .namespaces import OA, PKG, bind_prefixes
+
+CONTEXT_CHARS = 32
+"""Length of the prefix and suffix stored with each quote."""
+
+
+class QuoteNotFound(PolicyKGError):
+    """The quote does not occur (after the given anchor) in the source text."""
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_source(path: Path) -> str:
+    if not path.is_file():
+        raise InputFileError(path, "source text not found")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise InputFileError(path, f"not UTF-8 text: {err.reason}") from None
+
+
+@dataclass(frozen=True)
+class Location:
+    start: int
+    end: int
+    prefix: str
+    suffix: str
+    occurrences: int
+
+
+def locate(text: str, quote: str, after: str | int | None = None) -> Location:
+    """Find ``quote`` in ``text``, at or after an anchor (a string or an offset).
+
+    ``occurrences`` counts every match in the whole text, so a caller can warn that the
+    prefix/suffix are needed to tell repeated quotes apart.
+    """
+    if not quote:
+        raise BadValueError("quote", quote, "a non-empty string")
+    origin = 0
+    if isinstance(after, int):
+        origin = after
+    elif isinstance(after, str):
+        origin = text.find(after)
+        if origin < 0:
+            raise QuoteNotFound(f"anchor not found: {after!r}")
+    start = text.find(quote, origin)
+    if start < 0:
+        where = f" after {after!r}" if after is not None else ""
+        raise QuoteNotFound(f"quote not found{where}: {quote!r}")
+    end = start + len(quote)
+    return Location(
+        start=start,
+        end=end,
+        prefix=text[max(0, start - CONTEXT_CHARS):start],
+        suffix=text[end:end + CONTEXT_CHARS],
+        occurrences=text.count(quote),
+    )
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:80] or "x"
+
+
+def local_name(term: Identifier) -> str:
+    return re.split(r"[#/]", str(term).rstrip("/#"))[-1]
+
+
+class Annotator:
+    """Builds a policy version's graph: facts, each with an evidence node located in the text.
+
+    Used by annotators from Python; ``policykg evidence locate`` is the command-line aid.
+    """
+
+    def __init__(self, version: URIRef, source_text: str) -> None:
+        self.version = version
+        self.text = source_text
+        self.graph = Graph()
+        bind_prefixes(self.graph)
+        self._cursor = 0
+
+    def iri(self, kind: str, slug: str) -> URIRef:
+        return URIRef(f"{self.version}/{kind}/{slug}")
+
+    def add(self, s: Identifier, p: URIRef, o: Identifier) -> None:
+        """A statement that needs no evidence of its own (types, labels, structure)."""
+        self.graph.add((s, p, o))
+
+    def fact(
+        self,
+        s: URIRef,
+        p: URIRef,
+        o: Identifier,
+        quote: str,
+        after: str | int | None = None,
+        applies_to: str | None = None,
+    ) -> URIRef:
+        """Add the fact (s, p, o) and its evidence; returns the evidence IRI."""
+        loc = locate(self.text, quote, after)
+        self.graph.add((s, p, o))
+        base = f"{local_name(s)}--{local_name(p)}--{_slug(local_name(o) if isinstance(o, URIRef) else str(o))}"
+        ev = self.iri("evidence", base)
+        n = 2
+        while (ev, RDF.type, PKG.Evidence) in self.graph:
+            ev = self.iri("evidence", f"{base}-{n}")
+            n += 1
+        quote_sel = URIRef(f"{ev}#quote")
+        pos_sel = URIRef(f"{ev}#position")
+        g = self.graph
+        g.add((ev, RDF.type, PKG.Evidence))
+        g.add((ev, OA.hasSource, self.version))
+        g.add((ev, PKG.factSubject, s))
+        g.add((ev, PKG.factProperty, p))
+        g.add((ev, PKG.factValue, o))
+        if applies_to:
+            g.add((ev, PKG.appliesTo, Literal(applies_to)))
+        g.add((ev, OA.hasSelector, quote_sel))
+        g.add((ev, OA.hasSelector, pos_sel))
+        g.add((quote_sel, RDF.type, OA.TextQuoteSelector))
+        g.add((quote_sel, OA.exact, Literal(quote)))
+        g.add((quote_sel, OA.prefix, Literal(loc.prefix)))
+        g.add((quote_sel, OA.suffix, Literal(loc.suffix)))
+        g.add((pos_sel, RDF.type, OA.TextPositionSelector))
+        g.add((pos_sel, OA.start, Literal(loc.start, datatype=XSD.nonNegativeInteger)))
+        g.add((pos_sel, OA.end, Literal(loc.end, datatype=XSD.nonNegativeInteger)))
+        return ev
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    policy: str
+    fact: str
+    expected: str
+    found: str
+
+    def describe(self) -> str:
+        return f"{self.policy}: {self.fact}: expected {self.expected!r}, found {self.found!r}"
+
+
+@dataclass
+class EvidenceReport:
+    checked: int
+    mismatches: list[Mismatch]
+    missing_sources: list[str]
+
+
+_EVIDENCE_QUERY = """
+SELECT ?ev ?s ?p ?o ?exact ?prefix ?suffix ?start ?end WHERE {
+  ?ev a pkg:Evidence ; pkg:factSubject ?s ; pkg:factProperty ?p ; pkg:factValue ?o .
+  OPTIONAL { ?ev oa:hasSelector ?q . ?q a oa:TextQuoteSelector ; oa:exact ?exact .
+             OPTIONAL { ?q oa:prefix ?prefix } OPTIONAL { ?q oa:suffix ?suffix } }
+  OPTIONAL { ?ev oa:hasSelector ?pos . ?pos a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end }
+}"""
+
+
+def _describe_fact(s: Identifier, p: Identifier, o: Identifier) -> str:
+    return f"{local_name(s)} {local_name(p)} {local_name(o) if isinstance(o, URIRef) else o}"
+
+
+def check_graph(name: URIRef, graph: Graph, sources: Path) -> tuple[int, list[Mismatch], str | None]:
+    """Check one policy graph against its source file: hash, quotes, offsets, dates."""
+    policy = str(name)
+    source_name = graph.value(name, PKG.sourceFile)
+    if source_name is None:
+        return 0, [Mismatch(policy, "pkg:sourceFile", "a source file name", "nothing")], None
+    path = sources / str(source_name)
+    if not path.is_file():
+        return 0, [], str(path)
+    mismatches: list[Mismatch] = []
+    expected_hash = str(graph.value(name, PKG.sourceSha256) or "")
+    found_hash = sha256_file(path)
+    if expected_hash != found_hash:
+        mismatches.append(Mismatch(policy, f"sha256 of {source_name}", expected_hash, found_hash))
+    text = read_source(path)
+    checked = 0
+    ns = {"pkg": PKG, "oa": OA}
+    for row in graph.query(_EVIDENCE_QUERY, initNs=ns):
+        checked += 1
+        fact = _describe_fact(row.s, row.p, row.o)  # type: ignore[union-attr]
+        exact, start, end = row.exact, row.start, row.end  # type: ignore[union-attr]
+        if exact is None or start is None or end is None:
+            mismatches.append(Mismatch(policy, fact, "a quote with start and end offsets", "incomplete evidence"))
+            continue
+        s_i, e_i = int(start), int(end)
+        found = text[s_i:e_i]
+        if found != str(exact):
+            mismatches.append(Mismatch(policy, f"{fact} [{s_i}:{e_i}]", str(exact), found))
+            continue
+        prefix, suffix = row.prefix, row.suffix  # type: ignore[union-attr]
+        if prefix is not None and not text[:s_i].endswith(str(prefix)):
+            mismatches.append(Mismatch(policy, f"{fact} prefix", str(prefix), text[max(0, s_i - len(str(prefix))):s_i]))
+        if suffix is not None and not text[e_i:].startswith(str(suffix)):
+            mismatches.append(Mismatch(policy, f"{fact} suffix", str(suffix), text[e_i:e_i + len(str(suffix))]))
+        notation = graph.value(row.s, PKG.dateNotation)  # type: ignore[union-attr]
+        if row.p == PKG.statedDate and notation is not None:  # type: ignore[union-attr]
+            try:
+                parsed = parse_policy_date(str(exact), str(notation)).isoformat()
+            except BadValueError as err:
+                parsed = str(err)
+            if parsed != str(row.o):  # type: ignore[union-attr]
+                mismatches.append(Mismatch(policy, f"{fact} (date read as {notation})", str(row.o), parsed))  # type: ignore[union-attr]
+    return checked, mismatches, None
+
+
+def check_evidence(graphs: dict[URIRef, Graph], sources: Path) -> EvidenceReport:
+    report = EvidenceReport(checked=0, mismatches=[], missing_sources=[])
+    for name, graph in sorted(graphs.items()):
+        checked, mismatches, missing = check_graph(name, graph, sources)
+        report.checked += checked
+        report.mismatches.extend(mismatches)
+        if missing:
+            report.missing_sources.append(missing)
+    return report
