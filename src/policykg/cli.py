@@ -1,0 +1,281 @@
+"""The policykg command line: parses arguments, calls the library, prints.
+
+Exit codes (every command): 0 ok, 1 findings (inconsistency, evidence mismatch, validation
+results at or above --fail-on), 2 bad input or usage (the message names the file and line
+or the offending value).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from . import __version__
+from .dates import parse_iso_date
+from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, PolicyKGError
+from .evidence import check_evidence, locate, read_source
+from .instruments import find_instrument, load_instruments, status_on
+from .load import LoadResult, load_project
+from .ontology import load_ontology
+from .paths import project_paths
+from .rdfio import read_graph, write_atomic
+
+EXIT_CODES = "\b\nExit codes: 0 ok, 1 findings, 2 bad input or usage."
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(func: F) -> F:
+    """Turn typed library errors into one-line messages and exit code 2, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except PolicyKGError as err:
+            click.echo(f"error: {err}", err=True)
+            sys.exit(err.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _date_option(value: str | None) -> date:
+    return date.today() if value in (None, "today") else parse_iso_date(str(value), "date")
+
+
+def _load(data_dir: Path | None) -> LoadResult:
+    result = load_project(data_dir=data_dir)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return result
+
+
+@click.group(epilog=EXIT_CODES)
+@click.version_option(__version__, prog_name="policykg")
+def main() -> None:
+    """policykg: privacy policies as an evidence-backed knowledge graph on W3C DPV."""
+
+
+DATA_DIR = click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
+                        default=None, help="Annotation folder (default: the project's data/).")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("name")
+@click.option("--on", "on", default="today", show_default=True, help="Date, YYYY-MM-DD.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@reports_errors
+def instrument_status(name: str, on: str, fmt: str) -> None:
+    """Status of transfer instrument NAME (e.g. privacy-shield-eu-us) on a date.
+
+    Valid, invalid since ..., no new contracts since ..., not recognised by a regulator,
+    not yet in force; with the event that decides it and pending court challenges.
+    """
+    when = _date_option(on)
+    instruments = load_instruments(load_ontology())
+    status = status_on(find_instrument(instruments, name), when)
+    event = status.deciding_event
+    if fmt == "json":
+        click.echo(json.dumps({
+            "instrument": status.instrument.slug, "iri": status.instrument.iri,
+            "label": status.instrument.label, "on": when.isoformat(), "state": status.state,
+            "since": status.since.isoformat() if status.since else None,
+            "summary": status.summary(),
+            "deciding_event": None if event is None else {
+                "iri": event.iri, "label": event.label, "date": event.on.isoformat(),
+                "case": event.case_number, "ecli": event.ecli, "sources": list(event.sources)},
+            "pending_challenges": [e.case_number for e in status.pending_challenges],
+        }, indent=2))
+        return
+    click.echo(f"{status.instrument.label} on {when.isoformat()}: {status.summary()}")
+    if event is not None:
+        click.echo(f"  decided by: {event.cite()}")
+        for source in event.sources:
+            click.echo(f"  source: {source}")
+    for challenge in status.pending_challenges:
+        click.echo(f"  pending: {challenge.cite()}")
+    if status.superseded_by and status.superseded_by.successor:
+        click.echo(f"  superseded: {status.superseded_by.cite()}")
+    if status.instrument.legal_source:
+        click.echo(f"  legal source: {status.instrument.legal_source}")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("extra", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@DATA_DIR
+@reports_errors
+def reason(extra: tuple[Path, ...], data_dir: Path | None) -> None:
+    """Prove ontology + data consistent with HermiT (owlready2); EXTRA files are added.
+
+    An inconsistency is reported with the individuals whose types clash.
+    """
+    from .reason import check_consistency
+
+    result = _load(data_dir)
+    graphs = [result.store.graph(n) for n in result.store.graph_names()]
+    graphs += [read_graph(path) for path in extra]
+    report = check_consistency(graphs)
+    click.echo(f"{report.detail} ({report.triples} triples)")
+    for clash in report.clashes:
+        click.echo(f"  {clash.describe()}")
+    if not report.consistent:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.group()
+def evidence() -> None:
+    """Check and locate verbatim evidence in source texts."""
+
+
+@evidence.command("check", epilog=EXIT_CODES)
+@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder with the source texts (default: ../shared/seeds).")
+@DATA_DIR
+@reports_errors
+def evidence_check(sources: Path | None, data_dir: Path | None) -> None:
+    """Re-read each source: SHA-256, and every quote verbatim at its offsets.
+
+    Exit 1 on any mismatch, 2 if a source text is missing.
+    """
+    sources = sources or project_paths().default_sources
+    result = _load(data_dir)
+    report = check_evidence(result.policy_graphs(), sources)
+    for mismatch in report.mismatches:
+        click.echo(f"MISMATCH {mismatch.describe()}")
+    for missing in report.missing_sources:
+        click.echo(f"error: source text not found: {missing}", err=True)
+    click.echo(f"{report.checked} quotes checked in {len(result.policies)} policy versions, "
+               f"{len(report.mismatches)} mismatches")
+    if report.missing_sources:
+        sys.exit(EXIT_BAD_INPUT)
+    if report.mismatches:
+        sys.exit(EXIT_FINDINGS)
+
+
+@evidence.command("locate", epilog=EXIT_CODES)
+@click.option("--source", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@click.option("--after", default=None, help="Search after this anchor text (for repeated quotes).")
+@click.argument("quote")
+@reports_errors
+def evidence_locate(source: Path, after: str | None, quote: str) -> None:
+    """Print the offsets, prefix and suffix of QUOTE in a source text (for annotators)."""
+    loc = locate(read_source(source), quote, after)
+    click.echo(json.dumps({"exact": quote, "start": loc.start, "end": loc.end, "prefix": loc.prefix,
+                           "suffix": loc.suffix, "occurrences": loc.occurrences},
+                          ensure_ascii=False, indent=2))
+    if loc.occurrences > 1:
+        click.echo(f"note: the quote occurs {loc.occurrences} times; keep prefix/suffix", err=True)
+
+
+@main.command(epilog=EXIT_CODES)
+@DATA_DIR
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the whole graph (all named graphs) as TriG, atomically.")
+@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Source texts for the evidence check (default ../shared/seeds; skipped if absent).")
+@click.option("--as-of", "as_of", default="today", show_default=True, help="Analysis date, YYYY-MM-DD.")
+@click.option("--reason/--no-reason", "with_reasoner", default=True, show_default=True,
+              help="Run the HermiT consistency check.")
+@reports_errors
+def build(data_dir: Path | None, output: Path | None, sources: Path | None, as_of: str,
+          with_reasoner: bool) -> None:
+    """Build the graph: load, check evidence, reason, validate; print a summary and the
+    vendors whose latest policy still cites Privacy Shield."""
+    from .build import build_report
+
+    when = _date_option(as_of)
+    result = _load(data_dir)
+    report = build_report(result, sources or project_paths().default_sources, when, with_reasoner)
+    click.echo(report.text)
+    if output is not None:
+        write_atomic(output, result.store.dataset().serialize(format="trig"))
+        click.echo(f"wrote {output}")
+    if not report.ok:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command("queries", epilog=EXIT_CODES)
+@reports_errors
+def list_queries() -> None:
+    """List the named queries with their summaries and parameters."""
+    from .query import catalogue
+
+    for name, query in catalogue().items():
+        click.echo(f"{name}: {query.summary}")
+        for param in query.params.values():
+            click.echo(f"    --param {param.name}=<{param.type}> (default {param.default}): {param.description}")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("name", required=False)
+@click.option("--file", "file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Run a query file instead of a named query.")
+@click.option("--param", "params", multiple=True, help="Parameter as name=value (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "markdown"]),
+              default="table", show_default=True)
+@click.option("--endpoint", default=None, help="Run on a remote SPARQL 1.1 endpoint instead.")
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait for an endpoint.")
+@DATA_DIR
+@reports_errors
+def query(name: str | None, file: Path | None, params: tuple[str, ...], fmt: str,
+          endpoint: str | None, timeout: float, data_dir: Path | None) -> None:
+    """Run named query NAME (see 'policykg queries') or --file Q.rq on the local graph or
+    --endpoint URL. Parameters are typed from the query header and bound safely."""
+    from .query import bind_parameters, find_query, format_result, load_query, run_local, run_remote
+
+    if (name is None) == (file is None):
+        raise click.UsageError("give a query NAME or --file, not both")
+    named = load_query(file) if file else find_query(str(name))
+    given: dict[str, str] = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.UsageError(f"--param must be name=value, got {item!r}")
+        given[key.strip()] = value
+    bindings = bind_parameters(named, given)
+    if endpoint:
+        result = run_remote(endpoint, named, bindings, timeout)
+    else:
+        result = run_local(_load(data_dir).store, named, bindings)
+    click.echo(format_result(result, fmt), nl=False)
+
+
+@main.command("import-p3p", epilog=EXIT_CODES)
+@click.option("--source", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="The policy text that states the compact policy.")
+@click.option("--policy", "policy", required=True, help="IRI of the policy version (its graph name).")
+@click.option("--cp", "header", required=True, help='The compact policy, e.g. \'CP="NOI CURa OUR"\'.')
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), required=True)
+@reports_errors
+def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
+    """Map a P3P compact policy to DPV statements (data/mappings/p3p-dpv.tsv), each with the
+    text that states its token as evidence; writes a TriG file with the policy's graph."""
+    from rdflib import Dataset, URIRef
+
+    from .evidence import Annotator
+    from .namespaces import bind_prefixes
+    from .p3p import import_tokens, parse_compact_policy, read_mapping
+
+    text = read_source(source)
+    tokens = parse_compact_policy(header)
+    annotator = Annotator(URIRef(policy), text)
+    quotes = {}
+    from .p3p import token_table_quotes
+
+    quotes = token_table_quotes(text, tokens)
+    for token, suffix in tokens:
+        quotes.setdefault(token, token + suffix)
+    import_tokens(annotator, tokens, read_mapping(), quotes)
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    target = dataset.graph(URIRef(policy))
+    for triple in annotator.graph:
+        target.add(triple)
+    write_atomic(output, dataset.serialize(format="trig"))
+    click.echo(f"{len(tokens)} tokens, {len(annotator.graph)} triples -> {output}")

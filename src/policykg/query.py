@@ -1,0 +1,231 @@
+"""Named SPARQL queries (queries/*.rq) with typed parameters, run locally or on an endpoint.
+
+A query file starts with a header of ``#+ key: value`` lines (grlc style)::
+
+    #+ summary: one line
+    #+ description: what it answers
+    #+ tags: transfers, privacy-shield
+    #+ param: asOf | xsd:date | today | what the parameter means
+    #+ example: policykg query NAME --param asOf=2026-11-23
+
+Parameters appear in the query as ``?_name``. Locally they are bound with rdflib's
+initBindings (a real binding); on a remote endpoint, which has no binding protocol, the
+typed RDF term is serialised with full escaping in place of the variable, so a value is
+always one literal or IRI and never query text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.term import Identifier
+
+from .dates import parse_iso_date
+from .errors import BadValueError, InputFileError, PolicyKGError, UnknownTermError
+from .paths import project_paths
+from .store import GraphStore
+
+_HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
+_TYPES = {"xsd:date", "xsd:string", "xsd:integer", "iri"}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: str
+    description: str
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    path: Path
+    text: str
+    summary: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
+    params: dict[str, Param] = field(default_factory=dict)
+    example: str = ""
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[list[Identifier | None]]
+
+
+class EndpointError(PolicyKGError):
+    """The remote SPARQL endpoint could not be reached or refused the query."""
+
+
+def _parse_header(path: Path, text: str) -> NamedQuery:
+    query = NamedQuery(name=path.stem, path=path, text=text)
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        key, value = match[1], match[2].strip()
+        if key == "param":
+            parts = [p.strip() for p in value.split("|")]
+            if len(parts) != 4 or parts[1] not in _TYPES:
+                raise InputFileError(path, f"param line must be 'name | type | default | description' with type in {sorted(_TYPES)}", line_no)
+            query.params[parts[0]] = Param(*parts)
+        elif key in ("summary", "description", "example"):
+            setattr(query, key, value)
+        elif key == "tags":
+            query.tags = [t.strip() for t in value.split(",") if t.strip()]
+    return query
+
+
+def load_query(path: Path) -> NamedQuery:
+    if not path.is_file():
+        raise InputFileError(path, "query file not found")
+    query = _parse_header(path, path.read_text(encoding="utf-8"))
+    check_syntax(query)
+    return query
+
+
+def check_syntax(query: NamedQuery) -> None:
+    try:
+        prepareQuery(query.text)
+    except Exception as err:  # pyparsing raises ParseException with line info
+        line = getattr(err, "lineno", None)
+        message = getattr(err, "msg", None) or str(err).splitlines()[0]
+        raise InputFileError(query.path, f"SPARQL syntax error: {message}", line) from None
+
+
+def catalogue(folder: Path | None = None) -> dict[str, NamedQuery]:
+    folder = folder or project_paths().queries
+    return {p.stem: load_query(p) for p in sorted(folder.glob("*.rq"))}
+
+
+def find_query(name: str, folder: Path | None = None) -> NamedQuery:
+    queries = catalogue(folder)
+    if name not in queries:
+        raise UnknownTermError("query", name, list(queries))
+    return queries[name]
+
+
+def _typed_value(param: Param, raw: str) -> Identifier:
+    if param.type == "xsd:date":
+        value = date.today().isoformat() if raw == "today" else raw
+        return Literal(parse_iso_date(value, f"parameter {param.name}").isoformat(), datatype=XSD.date)
+    if param.type == "xsd:integer":
+        if not re.fullmatch(r"-?\d+", raw):
+            raise BadValueError(f"parameter {param.name}", raw, "an integer")
+        return Literal(int(raw), datatype=XSD.integer)
+    if param.type == "iri":
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+", raw):
+            raise BadValueError(f"parameter {param.name}", raw, "an absolute IRI")
+        return URIRef(raw)
+    return Literal(raw)
+
+
+def bind_parameters(query: NamedQuery, given: Mapping[str, str]) -> dict[str, Identifier]:
+    """Typed bindings for every declared parameter: given values, else defaults."""
+    unknown = sorted(set(given) - set(query.params))
+    if unknown:
+        raise UnknownTermError(f"parameter for query {query.name}", unknown[0], list(query.params))
+    bindings: dict[str, Identifier] = {}
+    for name, param in query.params.items():
+        raw = given.get(name, param.default)
+        if raw == "" and name not in given:
+            continue
+        bindings[f"_{name}"] = _typed_value(param, raw)
+    return bindings
+
+
+def run_local(store: GraphStore, query: NamedQuery, bindings: Mapping[str, Identifier]) -> QueryResult:
+    result = store.query(query.text, {k: v for k, v in bindings.items()})
+    columns = [str(v) for v in (result.vars or [])]
+    rows = [[row[i] for i in range(len(columns))] for row in result]  # type: ignore[index]
+    return QueryResult(columns, rows)
+
+
+def substitute_terms(text: str, bindings: Mapping[str, Identifier]) -> str:
+    """Replace ``?_name`` by the escaped N3 form of its term, outside comment lines."""
+    out = []
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            out.append(line)
+            continue
+        for name, term in bindings.items():
+            line = re.sub(rf"[?$]{re.escape(name)}\b", lambda _m, t=term: t.n3(), line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def run_remote(endpoint: str, query: NamedQuery, bindings: Mapping[str, Identifier],
+               timeout: float = 10.0) -> QueryResult:
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    client = SPARQLWrapper(endpoint)
+    client.setTimeout(int(max(1, timeout)))
+    client.setMethod("POST")
+    client.setReturnFormat(JSON)
+    client.setQuery(substitute_terms(query.text, bindings))
+    try:
+        data = client.queryAndConvert()
+    except Exception as err:
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise EndpointError(f"endpoint {endpoint} failed: {reason}") from None
+    if not isinstance(data, dict):
+        raise EndpointError(f"endpoint {endpoint} returned no JSON results")
+    columns = list(data["head"]["vars"])
+    rows = [[_from_json(b.get(c)) for c in columns] for b in data["results"]["bindings"]]
+    return QueryResult(columns, rows)
+
+
+def _from_json(cell: Mapping[str, str] | None) -> Identifier | None:
+    if cell is None:
+        return None
+    if cell["type"] == "uri":
+        return URIRef(cell["value"])
+    if cell["type"] == "bnode":
+        return Literal(f"_:{cell['value']}")
+    if "xml:lang" in cell:
+        return Literal(cell["value"], lang=cell["xml:lang"])
+    return Literal(cell["value"], datatype=URIRef(cell["datatype"]) if "datatype" in cell else None)
+
+
+def _cell(value: Identifier | None) -> str:
+    return "" if value is None else str(value)
+
+
+def format_result(result: QueryResult, fmt: str) -> str:
+    if fmt == "json":
+        rows = [{c: _cell(v) for c, v in zip(result.columns, row, strict=True) if v is not None}
+                for row in result.rows]
+        return json.dumps({"columns": result.columns, "rows": rows}, indent=2, ensure_ascii=False)
+    if fmt in ("csv", "tsv"):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(result.columns)
+        writer.writerows([[_cell(v) for v in row] for row in result.rows])
+        return buffer.getvalue()
+    if fmt == "markdown":
+        lines = ["| " + " | ".join(result.columns) + " |", "|" + "---|" * len(result.columns)]
+        lines += ["| " + " | ".join(_cell(v).replace("|", "\\|").replace("\n", " ") for v in row) + " |"
+                  for row in result.rows]
+        return "\n".join(lines) + "\n"
+    return _table(result.columns, [[_cell(v) for v in row] for row in result.rows])
+
+
+def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    shown = [[c if len(c) <= 80 else c[:77] + "..." for c in row] for row in rows]
+    widths = [max([len(c)] + [len(r[i]) for r in shown]) for i, c in enumerate(columns)]
+    fmt_row = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    lines = [fmt_row(columns), fmt_row(["-" * w for w in widths])] + [fmt_row(r) for r in shown]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
