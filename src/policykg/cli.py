@@ -279,3 +279,34 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
         target.add(triple)
     write_atomic(output, dataset.serialize(format="trig"))
     click.echo(f"{len(tokens)} tokens, {len(annotator.graph)} triples -> {output}")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--profile", type=click.Choice(["data", "compliance", "all"]), default="data", show_default=True,
+              help="data: the CI gate; compliance: GDPR Art. 13, transfer currency, contradictions.")
+@click.option("--as-of", "as_of", default="today", show_default=True, help="Analysis date, YYYY-MM-DD.")
+@click.option("--fail-on", "fail_on", type=click.Choice(["violation", "warning", "info", "none"]),
+              default="violation", show_default=True, help="Lowest severity that makes the exit code 1.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the report here (atomically) instead of standard output.")
+@DATA_DIR
+@reports_errors
+def validate(profile: str, as_of: str, fail_on: str, fmt: str, output: Path | None,
+             data_dir: Path | None) -> None:
+    """Validate each policy version with SHACL and print one merged report.
+
+    Exit 0 when nothing is at or above --fail-on, 1 when something is, 2 on bad input.
+    """
+    from .validate import render, validate_store
+
+    when = _date_option(as_of)
+    report = validate_store(_load(data_dir).store, profile=profile, as_of=when)
+    text = render(report, fmt)
+    if output is not None:
+        write_atomic(output, text)
+        click.echo(f"{report.summary_line()}; report written to {output}")
+    else:
+        click.echo(text, nl=False)
+    if report.count_at_least(fail_on) > 0:
+        sys.exit(EXIT_FINDINGS)
