@@ -58,7 +58,7 @@ def read_policy_graph(entry: PolicyEntry) -> Graph:
     dataset = Dataset()
     parse_into(dataset, entry.data_file)
     names = {g.identifier for g in dataset.graphs() if len(g) > 0}
-    default = dataset.default_context
+    default = dataset.default_graph
     if len(default) > 0:
         raise InputFileError(entry.data_file, "triples outside a named graph (put them in the version's GRAPH block)")
     if names != {entry.iri}:
