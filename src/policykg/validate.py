@@ -94,10 +94,21 @@ def _findings(policy: str, results: Graph, shapes: Graph) -> list[Finding]:
             focus=_text(results, result, SH.focusNode),
             path=str(path) if isinstance(path, URIRef) else "",
             value=_text(results, result, SH.value),
-            shape=str(shape) if isinstance(shape, URIRef) else _text(shapes, shape, PKG.shapeName),
+            shape=_owner_shape(shapes, shape),
             article=_article(shapes, shape),
         ))
     return found
+
+
+def _owner_shape(shapes: Graph, shape: object) -> str:
+    """The named node shape a result comes from (property and SPARQL shapes are blank nodes)."""
+    if isinstance(shape, URIRef):
+        return str(shape)
+    for prop in (SH.property, SH.sparql, SH["or"]):
+        owner = next(iter(shapes.subjects(prop, shape)), None)  # type: ignore[arg-type]
+        if isinstance(owner, URIRef):
+            return str(owner)
+    return ""
 
 
 def _article(shapes: Graph, shape: object) -> str:

@@ -1,0 +1,190 @@
+"""SHACL: the data gate passes on the shipped data, each mutation trips the right shape, and the
+compliance findings on the seeds are the ones the texts cause."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policykg.cli import main
+from policykg.load import LoadResult
+from policykg.validate import validate_store
+
+TALKDESK = "https://w3id.org/policykg/id/policy/talkdesk/2019-12-31"
+CLOUDCALL = "https://w3id.org/policykg/id/policy/cloudcall/2018-01-16"
+CLOUDTALK = "https://w3id.org/policykg/id/policy/cloudtalk/2025-08-06"
+KLOUDTALK = "https://w3id.org/policykg/id/policy/kloudtalk/undated-2024"
+CLOUDTALK_2018 = "https://w3id.org/policykg/id/policy/cloudtalk/undated-2018"
+
+
+def test_data_profile_passes_on_shipped_data(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["validate", "--profile", "data"])
+    assert result.exit_code == 0, result.output
+    assert "0 violations" in result.output
+
+
+def _mutate(data_copy: Path, rel: str, old: str, new: str) -> None:
+    path = data_copy / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _json_findings(runner: CliRunner, data_copy: Path, profile: str = "data") -> tuple[int, list[dict[str, str]]]:
+    result = runner.invoke(main, ["validate", "--profile", profile, "--format", "json", "--data-dir", str(data_copy)])
+    return result.exit_code, json.loads(result.output)["findings"]
+
+
+def test_removing_a_process_purpose_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
+    path = data_copy / "talkdesk/2019-12-31.trig"
+    text = path.read_text(encoding="utf-8")
+    process = f"<{TALKDESK}/process/controller-office-access>"
+    block = re.search(re.escape(process) + r" a dpv:Process ;.*?\n\n", text, flags=re.S)
+    assert block
+    cut = re.sub(r"\s*dpv:hasPurpose [^;]+;", "", block.group(0))
+    path.write_text(text.replace(block.group(0), cut), encoding="utf-8")
+    code, findings = _json_findings(runner, data_copy)
+    assert code == 1
+    messages = {(f["focus"], f["message"]) for f in findings}
+    assert (f"{TALKDESK}/process/controller-office-access", "A process needs at least one purpose (transfers excepted).") in messages
+
+
+def test_evidence_without_offsets_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
+    path = data_copy / "kloudtalk/undated-2024.trig"
+    text = path.read_text(encoding="utf-8")
+    end = re.search(r'\s*oa:end "\d+"\^\^xsd:nonNegativeInteger ;', text)
+    assert end
+    path.write_text(text.replace(end.group(0), "", 1), encoding="utf-8")
+    code, findings = _json_findings(runner, data_copy)
+    assert code == 1
+    hits = [f for f in findings if f["message"].startswith("Evidence needs an end offset")]
+    assert len(hits) == 1 and hits[0]["severity"] == "violation"
+
+
+def test_impossible_date_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
+    _mutate(data_copy, "cloudcall/2018-01-16.trig", 'pkg:statedDate "2018-01-16"^^xsd:date', 'pkg:statedDate "2018-13-45"^^xsd:date')
+    code, findings = _json_findings(runner, data_copy)
+    assert code == 1
+    hit = [f for f in findings if "valid xsd:date" in f["message"]]
+    assert hit and hit[0]["focus"] == CLOUDCALL and hit[0]["path"].endswith("#statedDate")
+
+
+def test_purpose_given_as_legal_basis_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
+    _mutate(data_copy, "cloudtalk/2025-08-06.trig", "dpv:hasLegalBasis eu-gdpr:A6-1-c", "dpv:hasLegalBasis dpv:LegalCompliance")
+    code, findings = _json_findings(runner, data_copy)
+    assert code == 1
+    hit = [f for f in findings if f["message"].startswith("The value of dpv:hasLegalBasis must be a legal basis")]
+    assert hit and hit[0]["value"] == "https://w3id.org/dpv#LegalCompliance"
+
+
+def test_fact_without_evidence_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
+    _mutate(data_copy, "kloudtalk/undated-2024.trig", "dpv:hasPurpose pkg:ProductUpdateNotification",
+            "dpv:hasPurpose pkg:ProductUpdateNotification, dpv:DirectMarketing")
+    code, findings = _json_findings(runner, data_copy)
+    assert code == 1
+    assert any(f["message"].startswith("Fact without evidence") and "DirectMarketing" in f["message"] for f in findings)
+
+
+def test_version_without_date_or_undated_marker_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
+    _mutate(data_copy, "kloudtalk/undated-2024.trig", "pkg:dateKind pkg:Undated", "pkg:dateKind pkg:LastUpdated")
+    code, findings = _json_findings(runner, data_copy)
+    assert code == 1
+    assert any(f["message"].startswith("A policy version needs a stated date, or the undated marker") for f in findings)
+
+
+@pytest.fixture(scope="module")
+def compliance_today(loaded: LoadResult):  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    return validate_store(loaded.store, profile="compliance", as_of=date(2026, 11, 23))
+
+
+def _messages(report, policy: str, severity: str) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f.message for f in report.findings if f.policy == policy and f.severity == severity]
+
+
+def test_privacy_shield_reliance_reported_for_talkdesk_and_cloudcall(compliance_today) -> None:  # type: ignore[no-untyped-def]
+    # Talkdesk: "Talkdesk comply with the EU-U.S. Privacy Shield"; CloudCall: "CloudCall complies with the
+    # European Union-United States Privacy Shield Framework". Both invalid since Schrems II.
+    for policy, vendor in ((TALKDESK, "talkdesk"), (CLOUDCALL, "cloudcall")):
+        violations = _messages(compliance_today, policy, "violation")
+        assert any(m.startswith(f"{vendor} relies on EU-US Privacy Shield") and "invalid since 2020-07-16" in m
+                   and "C-311/18" in m for m in violations), violations
+
+
+def test_talkdesk_sccs_under_repealed_2010_87(compliance_today) -> None:  # type: ignore[no-untyped-def]
+    # "the standard contractual clauses) pursuant to Decision 2010/87/EU"
+    violations = _messages(compliance_today, TALKDESK, "violation")
+    assert any("Decision 2010/87/EU" in m and "invalid since 2022-12-28" in m for m in violations)
+    warnings = _messages(compliance_today, TALKDESK, "warning")
+    assert any("Decision 2010/87/EU" in m and "closed to new contracts since 2021-09-27" in m for m in warnings)
+
+
+def test_cloudtalk_dpf_not_invalid_but_under_challenge(compliance_today) -> None:  # type: ignore[no-untyped-def]
+    # "in reliance on the EU-U.S. DPF": valid; appeal C-703/25 P pending since 2025-10-31.
+    assert _messages(compliance_today, CLOUDTALK, "violation") == []
+    infos = _messages(compliance_today, CLOUDTALK, "info")
+    assert any("Data Privacy Framework" in m and "C-703/25 P" in m for m in infos)
+
+
+def test_kloudtalk_contradiction_and_p3p_citation(compliance_today) -> None:  # type: ignore[no-untyped-def]
+    assert any(m.startswith("The policy contradicts itself") for m in _messages(compliance_today, KLOUDTALK, "warning"))
+    # "seguiamo la Piattaforma per il Progetto Preferenze sulla Privacy, o pratiche P3P"
+    assert any("P3P" in m and "2018-08-30" in m for m in _messages(compliance_today, CLOUDTALK_2018, "info"))
+
+
+def test_privacy_shield_not_invalid_as_of_2019(loaded: LoadResult) -> None:
+    from datetime import date
+
+    report = validate_store(loaded.store, profile="compliance", as_of=date(2019, 12, 31))
+    assert not [f for f in report.findings if "Privacy Shield" in f.message and "invalid" in f.message]
+
+
+def test_fail_on_levels_and_exit_codes(runner: CliRunner) -> None:
+    args = ["validate", "--profile", "compliance", "--as-of", "2026-11-23"]
+    assert runner.invoke(main, [*args, "--fail-on", "violation"]).exit_code == 1
+    assert runner.invoke(main, [*args, "--fail-on", "none"]).exit_code == 0
+    assert runner.invoke(main, ["validate", "--profile", "data", "--fail-on", "info"]).exit_code == 0
+
+
+def test_turtle_report_is_a_shacl_report(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "report.ttl"
+    result = runner.invoke(main, ["validate", "--profile", "compliance", "--format", "turtle", "--output", str(out),
+                                  "--fail-on", "none", "--as-of", "2026-11-23"])
+    assert result.exit_code == 0
+    from rdflib import Graph
+    from rdflib.namespace import RDF
+
+    from policykg.namespaces import SH
+
+    graph = Graph().parse(out)
+    assert len(list(graph.subjects(RDF.type, SH.ValidationResult))) > 10
+
+
+def test_malformed_shapes_file_gives_file_and_line(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from .conftest import ROOT
+
+    home = tmp_path / "home"
+    for name in ("ontology", "shapes", "data", "queries"):
+        shutil.copytree(ROOT / name, home / name)
+    (home / "pyproject.toml").write_text("", encoding="utf-8")
+    bad = home / "shapes" / "data-quality.ttl"
+    bad.write_text(bad.read_text(encoding="utf-8") + "\npks:Broken a sh:NodeShape ;;; ]\n", encoding="utf-8")
+    monkeypatch.setenv("POLICYKG_HOME", str(home))
+    result = runner.invoke(main, ["validate"])
+    assert result.exit_code == 2
+    assert re.search(r"data-quality\.ttl:\d+: syntax error", result.output), result.output
+
+
+def test_malformed_data_file_gives_file_and_line(runner: CliRunner, data_copy: Path) -> None:
+    path = data_copy / "talkdesk/2019-12-31.trig"
+    path.write_text(path.read_text(encoding="utf-8").replace("dpv:hasPurpose", "dpv:hasPurpose dpv:", 1), encoding="utf-8")
+    result = runner.invoke(main, ["validate", "--data-dir", str(data_copy)])
+    assert result.exit_code == 2
+    assert re.search(r"2019-12-31\.trig:\d+: syntax error", result.output), result.output
