@@ -41,8 +41,14 @@ def test_every_used_dpv_iri_exists_in_dpv_2_3(used: set[URIRef], dpv: Graph) -> 
 def test_every_used_dpv_iri_is_declared_in_the_module(used: set[URIRef]) -> None:
     module = read_graph(ROOT / "ontology" / "dpv-module.ttl")
     module += read_graph(ROOT / "ontology" / "policykg.ttl")
-    undeclared = sorted(str(iri) for iri in used if not (
-        set(module.objects(iri, RDF.type)) & {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual}))
+    undeclared = sorted(
+        str(iri)
+        for iri in used
+        if not (
+            set(module.objects(iri, RDF.type))
+            & {OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.NamedIndividual}
+        )
+    )
     assert undeclared == []
     unlabelled = sorted(str(iri) for iri in used if module.value(iri, RDFS.label) is None)
     assert unlabelled == []
@@ -52,7 +58,9 @@ def test_every_used_dpv_iri_is_declared_in_the_module(used: set[URIRef]) -> None
 def test_a_misspelt_dpv_term_is_caught(tmp_path, dpv: Graph) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "x.ttl").write_text(
-        "@prefix pd: <https://w3id.org/dpv/pd#> .\n<urn:x> <urn:p> pd:PhoneNumber .\n", encoding="utf-8")
+        "@prefix pd: <https://w3id.org/dpv/pd#> .\n<urn:x> <urn:p> pd:PhoneNumber .\n",
+        encoding="utf-8",
+    )
     used = used_dpv_iris(tmp_path)
     assert [str(i) for i in used if (i, None, None) not in dpv] == ["https://w3id.org/dpv/pd#PhoneNumber"]
 
@@ -69,4 +77,6 @@ def test_project_terms_have_label_definition_and_source() -> None:
         assert graph.value(term, RDFS.label) is not None, term
         if not str(term).startswith(str(PKG) + "Event-"):
             assert graph.value(term, SKOS.definition) is not None, term
-        assert graph.value(term, DCTERMS.source) is not None or graph.value(term, RDFS.isDefinedBy) is not None, term
+        assert (
+            graph.value(term, DCTERMS.source) is not None or graph.value(term, RDFS.isDefinedBy) is not None
+        ), term

@@ -70,14 +70,26 @@ def test_every_event_changes_or_annotates_status_exactly_on_its_date() -> None:
         for event in instrument.events:
             before = status_on(instrument, event.on - timedelta(days=1))
             on_day = status_on(instrument, event.on)
-            assert (before.state, before.pending_challenges, before.superseded_by, before.update_deadline) != (
-                on_day.state, on_day.pending_challenges, on_day.superseded_by, on_day.update_deadline), event.iri
+            assert (
+                before.state,
+                before.pending_challenges,
+                before.superseded_by,
+                before.update_deadline,
+            ) != (
+                on_day.state,
+                on_day.pending_challenges,
+                on_day.superseded_by,
+                on_day.update_deadline,
+            ), event.iri
             assert event.sources, f"{event.iri} has no source"
 
 
 def test_dpf_challenge_opens_closes_and_reopens_on_appeal() -> None:
     dpf = INSTRUMENTS["dpf-eu-us"]
-    cases = lambda d: [e.case_number for e in status_on(dpf, date.fromisoformat(d)).pending_challenges]  # noqa: E731
+
+    def cases(day: str) -> list[str | None]:
+        return [e.case_number for e in status_on(dpf, date.fromisoformat(day)).pending_challenges]
+
     assert cases("2023-09-05") == []
     assert cases("2023-09-06") == ["T-553/23"]
     assert cases("2025-09-02") == ["T-553/23"]
@@ -107,11 +119,14 @@ def test_cli_dpf_today_valid_under_challenge_json(runner: CliRunner) -> None:
     assert data["pending_challenges"] == ["C-703/25 P"]
 
 
-@pytest.mark.parametrize(("args", "fragment"), [
-    (["instrument-status", "privacy-sheild"], "unknown instrument 'privacy-sheild'"),
-    (["instrument-status", "dpf-eu-us", "--on", "2020-13-45"], "invalid date '2020-13-45'"),
-    (["instrument-status", "dpf-eu-us", "--on", "16/01/18"], "expected YYYY-MM-DD"),
-])
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["instrument-status", "privacy-sheild"], "unknown instrument 'privacy-sheild'"),
+        (["instrument-status", "dpf-eu-us", "--on", "2020-13-45"], "invalid date '2020-13-45'"),
+        (["instrument-status", "dpf-eu-us", "--on", "16/01/18"], "expected YYYY-MM-DD"),
+    ],
+)
 def test_cli_bad_input_is_one_line_exit_2(runner: CliRunner, args: list[str], fragment: str) -> None:
     result = runner.invoke(main, args)
     assert result.exit_code == 2

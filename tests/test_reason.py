@@ -6,8 +6,8 @@ from click.testing import CliRunner
 
 from policykg.cli import main
 from policykg.load import LoadResult
-from policykg.reason import check_consistency, diagnose
 from policykg.rdfio import read_graph
+from policykg.reason import check_consistency, diagnose
 
 from .conftest import ROOT, needs_java
 
@@ -27,8 +27,14 @@ def test_instrument_used_as_purpose_is_inconsistent_and_named(runner: CliRunner)
     result = runner.invoke(main, ["reason", str(BROKEN)])
     assert result.exit_code == 1
     assert "inconsistent" in result.output
-    assert "https://w3id.org/policykg#EU-US-PrivacyShield is both dpv:Purpose and pkg:TransferInstrument" in result.output
-    assert "value of dpv:hasPurpose on <https://w3id.org/policykg/id/policy/example/2020-01-01/process/marketing>" in result.output
+    assert (
+        "https://w3id.org/policykg#EU-US-PrivacyShield is both dpv:Purpose and pkg:TransferInstrument"
+        in result.output
+    )
+    assert (
+        "value of dpv:hasPurpose on <https://w3id.org/policykg/id/policy/example/2020-01-01/process/marketing>"
+        in result.output
+    )
 
 
 @needs_java
@@ -49,7 +55,10 @@ def test_diagnosis_without_reasoner_finds_the_clash(loaded: LoadResult) -> None:
 
 def test_turtle_syntax_error_names_file_and_line(runner: CliRunner, tmp_path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.ttl"
-    bad.write_text('@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:d ex:e "unterminated .\n', encoding="utf-8")
+    bad.write_text(
+        '@prefix ex: <http://ex/> .\nex:a ex:b ex:c .\nex:d ex:e "unterminated .\n',
+        encoding="utf-8",
+    )
     result = runner.invoke(main, ["reason", str(bad)])
     assert result.exit_code == 2
     assert f"{bad}:3: syntax error" in result.output

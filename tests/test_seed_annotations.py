@@ -38,9 +38,12 @@ def test_policy_dates_are_the_texts_own(loaded: LoadResult) -> None:
 
 
 def test_cloudtalk_processing_statements_per_table(loaded: LoadResult) -> None:
-    rows = loaded.store.query("""
+    rows = loaded.store.query(
+        """
         SELECT ?section (COUNT(?p) AS ?n) WHERE { ?v dpv:hasProcess ?p . ?p pkg:section ?section }
-        GROUP BY ?section""", {"v": CLOUDTALK})
+        GROUP BY ?section""",
+        {"v": CLOUDTALK},
+    )
     counts = {str(r[0]): int(r[1]) for r in rows}  # type: ignore[index]
     assert counts["CloudTalk Services"] == 11
     assert counts["CloudTalk Website & Marketing"] == 5
@@ -60,9 +63,13 @@ def test_instruments_each_vendor_relies_on(loaded: LoadResult) -> None:
           ?p dpv:hasLegalBasis|dpv:hasOrganisationalMeasure ?i . ?i pkg:slug ?slug }""")
     found = {(str(r[0]).rsplit("/", 1)[1], str(r[1])) for r in rows}  # type: ignore[index]
     assert found == {
-        ("cloudtalk", "dpf-eu-us"), ("cloudtalk", "dpf-uk-extension"),
-        ("talkdesk", "privacy-shield-eu-us"), ("talkdesk", "privacy-shield-swiss-us"), ("talkdesk", "scc-2010-87"),
-        ("cloudcall", "privacy-shield-eu-us"), ("cloudcall", "privacy-shield-swiss-us"),
+        ("cloudtalk", "dpf-eu-us"),
+        ("cloudtalk", "dpf-uk-extension"),
+        ("talkdesk", "privacy-shield-eu-us"),
+        ("talkdesk", "privacy-shield-swiss-us"),
+        ("talkdesk", "scc-2010-87"),
+        ("cloudcall", "privacy-shield-eu-us"),
+        ("cloudcall", "privacy-shield-swiss-us"),
     }
 
 
@@ -73,8 +80,10 @@ def test_cloudtalk_dpf_transfer_excludes_hr_data(loaded: LoadResult) -> None:
 
 
 def test_kloudtalk_contradiction_keeps_both_statements(loaded: LoadResult) -> None:
-    rows = list(loaded.store.query("""
-        SELECT ?quote WHERE { ?c a pkg:Contradiction ; pkg:statement ?ev . ?ev oa:hasSelector/oa:exact ?quote }"""))
+    rows = list(
+        loaded.store.query("""
+        SELECT ?quote WHERE { ?c a pkg:Contradiction ; pkg:statement ?ev . ?ev oa:hasSelector/oa:exact ?quote }""")
+    )
     quotes = sorted(str(r[0]) for r in rows)  # type: ignore[index]
     assert len(quotes) == 2
     assert quotes[0].startswith("We never share any information")
@@ -111,14 +120,21 @@ def test_every_quote_sits_at_its_offsets(loaded: LoadResult) -> None:
 
 @needs_seeds
 def test_evidence_check_cli_passes_then_fails_on_one_edited_character(
-        runner: CliRunner, data_copy: Path) -> None:
+    runner: CliRunner, data_copy: Path
+) -> None:
     ok = runner.invoke(main, ["evidence", "check", "--sources", str(SEEDS), "--data-dir", str(data_copy)])
     assert ok.exit_code == 0, ok.output
     trig = data_copy / "talkdesk" / "2019-12-31.trig"
     text = trig.read_text(encoding="utf-8")
     assert text.count('"Talkdesk comply with the EU-U.S. Privacy Shield"') >= 1
-    trig.write_text(text.replace('"Talkdesk comply with the EU-U.S. Privacy Shield"',
-                                 '"Talkdesk comply with the EU-U.S. Privacy Shielt"', 1), encoding="utf-8")
+    trig.write_text(
+        text.replace(
+            '"Talkdesk comply with the EU-U.S. Privacy Shield"',
+            '"Talkdesk comply with the EU-U.S. Privacy Shielt"',
+            1,
+        ),
+        encoding="utf-8",
+    )
     bad = runner.invoke(main, ["evidence", "check", "--sources", str(SEEDS), "--data-dir", str(data_copy)])
     assert bad.exit_code == 1
     assert "MISMATCH https://w3id.org/policykg/id/policy/talkdesk/2019-12-31" in bad.output

@@ -34,8 +34,12 @@ def _mutate(data_copy: Path, rel: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def _json_findings(runner: CliRunner, data_copy: Path, profile: str = "data") -> tuple[int, list[dict[str, str]]]:
-    result = runner.invoke(main, ["validate", "--profile", profile, "--format", "json", "--data-dir", str(data_copy)])
+def _json_findings(
+    runner: CliRunner, data_copy: Path, profile: str = "data"
+) -> tuple[int, list[dict[str, str]]]:
+    result = runner.invoke(
+        main, ["validate", "--profile", profile, "--format", "json", "--data-dir", str(data_copy)]
+    )
     return result.exit_code, json.loads(result.output)["findings"]
 
 
@@ -50,7 +54,10 @@ def test_removing_a_process_purpose_is_a_violation(runner: CliRunner, data_copy:
     code, findings = _json_findings(runner, data_copy)
     assert code == 1
     messages = {(f["focus"], f["message"]) for f in findings}
-    assert (f"{TALKDESK}/process/controller-office-access", "A process needs at least one purpose (transfers excepted).") in messages
+    assert (
+        f"{TALKDESK}/process/controller-office-access",
+        "A process needs at least one purpose (transfers excepted).",
+    ) in messages
 
 
 def test_evidence_without_offsets_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
@@ -66,7 +73,12 @@ def test_evidence_without_offsets_is_a_violation(runner: CliRunner, data_copy: P
 
 
 def test_impossible_date_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
-    _mutate(data_copy, "cloudcall/2018-01-16.trig", 'pkg:statedDate "2018-01-16"^^xsd:date', 'pkg:statedDate "2018-13-45"^^xsd:date')
+    _mutate(
+        data_copy,
+        "cloudcall/2018-01-16.trig",
+        'pkg:statedDate "2018-01-16"^^xsd:date',
+        'pkg:statedDate "2018-13-45"^^xsd:date',
+    )
     code, findings = _json_findings(runner, data_copy)
     assert code == 1
     hit = [f for f in findings if "valid xsd:date" in f["message"]]
@@ -74,26 +86,48 @@ def test_impossible_date_is_a_violation(runner: CliRunner, data_copy: Path) -> N
 
 
 def test_purpose_given_as_legal_basis_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
-    _mutate(data_copy, "cloudtalk/2025-08-06.trig", "dpv:hasLegalBasis eu-gdpr:A6-1-c", "dpv:hasLegalBasis dpv:LegalCompliance")
+    _mutate(
+        data_copy,
+        "cloudtalk/2025-08-06.trig",
+        "dpv:hasLegalBasis eu-gdpr:A6-1-c",
+        "dpv:hasLegalBasis dpv:LegalCompliance",
+    )
     code, findings = _json_findings(runner, data_copy)
     assert code == 1
-    hit = [f for f in findings if f["message"].startswith("The value of dpv:hasLegalBasis must be a legal basis")]
+    hit = [
+        f for f in findings if f["message"].startswith("The value of dpv:hasLegalBasis must be a legal basis")
+    ]
     assert hit and hit[0]["value"] == "https://w3id.org/dpv#LegalCompliance"
 
 
 def test_fact_without_evidence_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
-    _mutate(data_copy, "kloudtalk/undated-2024.trig", "dpv:hasPurpose pkg:ProductUpdateNotification",
-            "dpv:hasPurpose pkg:ProductUpdateNotification, dpv:DirectMarketing")
+    _mutate(
+        data_copy,
+        "kloudtalk/undated-2024.trig",
+        "dpv:hasPurpose pkg:ProductUpdateNotification",
+        "dpv:hasPurpose pkg:ProductUpdateNotification, dpv:DirectMarketing",
+    )
     code, findings = _json_findings(runner, data_copy)
     assert code == 1
-    assert any(f["message"].startswith("Fact without evidence") and "DirectMarketing" in f["message"] for f in findings)
+    assert any(
+        f["message"].startswith("Fact without evidence") and "DirectMarketing" in f["message"]
+        for f in findings
+    )
 
 
 def test_version_without_date_or_undated_marker_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
-    _mutate(data_copy, "kloudtalk/undated-2024.trig", "pkg:dateKind pkg:Undated", "pkg:dateKind pkg:LastUpdated")
+    _mutate(
+        data_copy,
+        "kloudtalk/undated-2024.trig",
+        "pkg:dateKind pkg:Undated",
+        "pkg:dateKind pkg:LastUpdated",
+    )
     code, findings = _json_findings(runner, data_copy)
     assert code == 1
-    assert any(f["message"].startswith("A policy version needs a stated date, or the undated marker") for f in findings)
+    assert any(
+        f["message"].startswith("A policy version needs a stated date, or the undated marker")
+        for f in findings
+    )
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +146,12 @@ def test_privacy_shield_reliance_reported_for_talkdesk_and_cloudcall(compliance_
     # European Union-United States Privacy Shield Framework". Both invalid since Schrems II.
     for policy, vendor in ((TALKDESK, "talkdesk"), (CLOUDCALL, "cloudcall")):
         violations = _messages(compliance_today, policy, "violation")
-        assert any(m.startswith(f"{vendor} relies on EU-US Privacy Shield") and "invalid since 2020-07-16" in m
-                   and "C-311/18" in m for m in violations), violations
+        assert any(
+            m.startswith(f"{vendor} relies on EU-US Privacy Shield")
+            and "invalid since 2020-07-16" in m
+            and "C-311/18" in m
+            for m in violations
+        ), violations
 
 
 def test_talkdesk_sccs_under_repealed_2010_87(compliance_today) -> None:  # type: ignore[no-untyped-def]
@@ -121,7 +159,9 @@ def test_talkdesk_sccs_under_repealed_2010_87(compliance_today) -> None:  # type
     violations = _messages(compliance_today, TALKDESK, "violation")
     assert any("Decision 2010/87/EU" in m and "invalid since 2022-12-28" in m for m in violations)
     warnings = _messages(compliance_today, TALKDESK, "warning")
-    assert any("Decision 2010/87/EU" in m and "closed to new contracts since 2021-09-27" in m for m in warnings)
+    assert any(
+        "Decision 2010/87/EU" in m and "closed to new contracts since 2021-09-27" in m for m in warnings
+    )
 
 
 def test_cloudtalk_dpf_not_invalid_but_under_challenge(compliance_today) -> None:  # type: ignore[no-untyped-def]
@@ -132,7 +172,10 @@ def test_cloudtalk_dpf_not_invalid_but_under_challenge(compliance_today) -> None
 
 
 def test_kloudtalk_contradiction_and_p3p_citation(compliance_today) -> None:  # type: ignore[no-untyped-def]
-    assert any(m.startswith("The policy contradicts itself") for m in _messages(compliance_today, KLOUDTALK, "warning"))
+    assert any(
+        m.startswith("The policy contradicts itself")
+        for m in _messages(compliance_today, KLOUDTALK, "warning")
+    )
     # "seguiamo la Piattaforma per il Progetto Preferenze sulla Privacy, o pratiche P3P"
     assert any("P3P" in m and "2018-08-30" in m for m in _messages(compliance_today, CLOUDTALK_2018, "info"))
 
@@ -153,8 +196,22 @@ def test_fail_on_levels_and_exit_codes(runner: CliRunner) -> None:
 
 def test_turtle_report_is_a_shacl_report(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "report.ttl"
-    result = runner.invoke(main, ["validate", "--profile", "compliance", "--format", "turtle", "--output", str(out),
-                                  "--fail-on", "none", "--as-of", "2026-11-23"])
+    result = runner.invoke(
+        main,
+        [
+            "validate",
+            "--profile",
+            "compliance",
+            "--format",
+            "turtle",
+            "--output",
+            str(out),
+            "--fail-on",
+            "none",
+            "--as-of",
+            "2026-11-23",
+        ],
+    )
     assert result.exit_code == 0
     from rdflib import Graph
     from rdflib.namespace import RDF
@@ -184,7 +241,10 @@ def test_malformed_shapes_file_gives_file_and_line(runner: CliRunner, tmp_path: 
 
 def test_malformed_data_file_gives_file_and_line(runner: CliRunner, data_copy: Path) -> None:
     path = data_copy / "talkdesk/2019-12-31.trig"
-    path.write_text(path.read_text(encoding="utf-8").replace("dpv:hasPurpose", "dpv:hasPurpose dpv:", 1), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("dpv:hasPurpose", "dpv:hasPurpose dpv:", 1),
+        encoding="utf-8",
+    )
     result = runner.invoke(main, ["validate", "--data-dir", str(data_copy)])
     assert result.exit_code == 2
     assert re.search(r"2019-12-31\.trig:\d+: syntax error", result.output), result.output

@@ -23,13 +23,17 @@ def build_report(result: LoadResult, sources: Path, as_of: date, with_reasoner: 
     lines: list[str] = []
     ok = True
     store = result.store
-    lines.append(f"loaded {len(result.policies)} policy versions, {len(store)} triples in "
-                 f"{len(store.graph_names())} named graphs")
+    lines.append(
+        f"loaded {len(result.policies)} policy versions, {len(store)} triples in "
+        f"{len(store.graph_names())} named graphs"
+    )
     if sources.is_dir():
         evidence = check_evidence(result.policy_graphs(), sources)
         ok &= not evidence.mismatches and not evidence.missing_sources
-        lines.append(f"evidence: {evidence.checked} quotes checked, {len(evidence.mismatches)} mismatches, "
-                     f"{len(evidence.missing_sources)} missing sources")
+        lines.append(
+            f"evidence: {evidence.checked} quotes checked, {len(evidence.mismatches)} mismatches, "
+            f"{len(evidence.missing_sources)} missing sources"
+        )
         lines += [f"  MISMATCH {m.describe()}" for m in evidence.mismatches]
     else:
         lines.append(f"evidence: not checked ({sources} not found)")
@@ -51,7 +55,9 @@ def build_report(result: LoadResult, sources: Path, as_of: date, with_reasoner: 
     query = find_query(HEADLINE_QUERY)
     rows = run_local(store, query, bind_parameters(query, {"asOf": as_of.isoformat()}))
     vendors = sorted({str(r[0]) for r in rows.rows})
-    lines.append(f"vendors whose latest policy on {as_of.isoformat()} still cites Privacy Shield: "
-                 f"{', '.join(vendors) if vendors else 'none'}")
+    lines.append(
+        f"vendors whose latest policy on {as_of.isoformat()} still cites Privacy Shield: "
+        f"{', '.join(vendors) if vendors else 'none'}"
+    )
     lines.append(format_result(rows, "table").rstrip())
     return BuildReport(ok=ok, text="\n".join(lines))

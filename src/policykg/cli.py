@@ -62,8 +62,12 @@ def main() -> None:
     """policykg: privacy policies as an evidence-backed knowledge graph on W3C DPV."""
 
 
-DATA_DIR = click.option("--data-dir", type=click.Path(path_type=Path, file_okay=False),
-                        default=None, help="Annotation folder (default: the project's data/).")
+DATA_DIR = click.option(
+    "--data-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Annotation folder (default: the project's data/).",
+)
 
 
 @main.command(epilog=EXIT_CODES)
@@ -82,16 +86,31 @@ def instrument_status(name: str, on: str, fmt: str) -> None:
     status = status_on(find_instrument(instruments, name), when)
     event = status.deciding_event
     if fmt == "json":
-        click.echo(json.dumps({
-            "instrument": status.instrument.slug, "iri": status.instrument.iri,
-            "label": status.instrument.label, "on": when.isoformat(), "state": status.state,
-            "since": status.since.isoformat() if status.since else None,
-            "summary": status.summary(),
-            "deciding_event": None if event is None else {
-                "iri": event.iri, "label": event.label, "date": event.on.isoformat(),
-                "case": event.case_number, "ecli": event.ecli, "sources": list(event.sources)},
-            "pending_challenges": [e.case_number for e in status.pending_challenges],
-        }, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "instrument": status.instrument.slug,
+                    "iri": status.instrument.iri,
+                    "label": status.instrument.label,
+                    "on": when.isoformat(),
+                    "state": status.state,
+                    "since": status.since.isoformat() if status.since else None,
+                    "summary": status.summary(),
+                    "deciding_event": None
+                    if event is None
+                    else {
+                        "iri": event.iri,
+                        "label": event.label,
+                        "date": event.on.isoformat(),
+                        "case": event.case_number,
+                        "ecli": event.ecli,
+                        "sources": list(event.sources),
+                    },
+                    "pending_challenges": [e.case_number for e in status.pending_challenges],
+                },
+                indent=2,
+            )
+        )
         return
     click.echo(f"{status.instrument.label} on {when.isoformat()}: {status.summary()}")
     if event is not None:
@@ -134,8 +153,12 @@ def evidence() -> None:
 
 
 @evidence.command("check", epilog=EXIT_CODES)
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder with the source texts (default: ../shared/seeds).")
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder with the source texts (default: ../shared/seeds).",
+)
 @DATA_DIR
 @reports_errors
 def evidence_check(sources: Path | None, data_dir: Path | None) -> None:
@@ -150,8 +173,10 @@ def evidence_check(sources: Path | None, data_dir: Path | None) -> None:
         click.echo(f"MISMATCH {mismatch.describe()}")
     for missing in report.missing_sources:
         click.echo(f"error: source text not found: {missing}", err=True)
-    click.echo(f"{report.checked} quotes checked in {len(result.policies)} policy versions, "
-               f"{len(report.mismatches)} mismatches")
+    click.echo(
+        f"{report.checked} quotes checked in {len(result.policies)} policy versions, "
+        f"{len(report.mismatches)} mismatches"
+    )
     if report.missing_sources:
         sys.exit(EXIT_BAD_INPUT)
     if report.mismatches:
@@ -166,25 +191,54 @@ def evidence_check(sources: Path | None, data_dir: Path | None) -> None:
 def evidence_locate(source: Path, after: str | None, quote: str) -> None:
     """Print the offsets, prefix and suffix of QUOTE in a source text (for annotators)."""
     loc = locate(read_source(source), quote, after)
-    click.echo(json.dumps({"exact": quote, "start": loc.start, "end": loc.end, "prefix": loc.prefix,
-                           "suffix": loc.suffix, "occurrences": loc.occurrences},
-                          ensure_ascii=False, indent=2))
+    click.echo(
+        json.dumps(
+            {
+                "exact": quote,
+                "start": loc.start,
+                "end": loc.end,
+                "prefix": loc.prefix,
+                "suffix": loc.suffix,
+                "occurrences": loc.occurrences,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
     if loc.occurrences > 1:
         click.echo(f"note: the quote occurs {loc.occurrences} times; keep prefix/suffix", err=True)
 
 
 @main.command(epilog=EXIT_CODES)
 @DATA_DIR
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the whole graph (all named graphs) as TriG, atomically.")
-@click.option("--sources", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Source texts for the evidence check (default ../shared/seeds; skipped if absent).")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the whole graph (all named graphs) as TriG, atomically.",
+)
+@click.option(
+    "--sources",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Source texts for the evidence check (default ../shared/seeds; skipped if absent).",
+)
 @click.option("--as-of", "as_of", default="today", show_default=True, help="Analysis date, YYYY-MM-DD.")
-@click.option("--reason/--no-reason", "with_reasoner", default=True, show_default=True,
-              help="Run the HermiT consistency check.")
+@click.option(
+    "--reason/--no-reason",
+    "with_reasoner",
+    default=True,
+    show_default=True,
+    help="Run the HermiT consistency check.",
+)
 @reports_errors
-def build(data_dir: Path | None, output: Path | None, sources: Path | None, as_of: str,
-          with_reasoner: bool) -> None:
+def build(
+    data_dir: Path | None,
+    output: Path | None,
+    sources: Path | None,
+    as_of: str,
+    with_reasoner: bool,
+) -> None:
     """Build the graph: load, check evidence, reason, validate; print a summary and the
     vendors whose latest policy still cites Privacy Shield."""
     from .build import build_report
@@ -209,22 +263,41 @@ def list_queries() -> None:
     for name, query in catalogue().items():
         click.echo(f"{name}: {query.summary}")
         for param in query.params.values():
-            click.echo(f"    --param {param.name}=<{param.type}> (default {param.default}): {param.description}")
+            click.echo(
+                f"    --param {param.name}=<{param.type}> (default {param.default}): {param.description}"
+            )
 
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("name", required=False)
-@click.option("--file", "file", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Run a query file instead of a named query.")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Run a query file instead of a named query.",
+)
 @click.option("--param", "params", multiple=True, help="Parameter as name=value (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json", "markdown"]),
-              default="table", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "markdown"]),
+    default="table",
+    show_default=True,
+)
 @click.option("--endpoint", default=None, help="Run on a remote SPARQL 1.1 endpoint instead.")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait for an endpoint.")
 @DATA_DIR
 @reports_errors
-def query(name: str | None, file: Path | None, params: tuple[str, ...], fmt: str,
-          endpoint: str | None, timeout: float, data_dir: Path | None) -> None:
+def query(
+    name: str | None,
+    file: Path | None,
+    params: tuple[str, ...],
+    fmt: str,
+    endpoint: str | None,
+    timeout: float,
+    data_dir: Path | None,
+) -> None:
     """Run named query NAME (see 'policykg queries') or --file Q.rq on the local graph or
     --endpoint URL. Parameters are typed from the query header and bound safely."""
     from .query import bind_parameters, find_query, format_result, load_query, run_local, run_remote
@@ -247,10 +320,14 @@ def query(name: str | None, file: Path | None, params: tuple[str, ...], fmt: str
 
 
 @main.command("import-p3p", epilog=EXIT_CODES)
-@click.option("--source", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="The policy text that states the compact policy.")
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The policy text that states the compact policy.",
+)
 @click.option("--policy", "policy", required=True, help="IRI of the policy version (its graph name).")
-@click.option("--cp", "header", required=True, help='The compact policy, e.g. \'CP="NOI CURa OUR"\'.')
+@click.option("--cp", "header", required=True, help="The compact policy, e.g. 'CP=\"NOI CURa OUR\"'.")
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False), required=True)
 @reports_errors
 def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
@@ -282,18 +359,40 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option("--profile", type=click.Choice(["data", "compliance", "all"]), default="data", show_default=True,
-              help="data: the CI gate; compliance: GDPR Art. 13, transfer currency, contradictions.")
+@click.option(
+    "--profile",
+    type=click.Choice(["data", "compliance", "all"]),
+    default="data",
+    show_default=True,
+    help="data: the CI gate; compliance: GDPR Art. 13, transfer currency, contradictions.",
+)
 @click.option("--as-of", "as_of", default="today", show_default=True, help="Analysis date, YYYY-MM-DD.")
-@click.option("--fail-on", "fail_on", type=click.Choice(["violation", "warning", "info", "none"]),
-              default="violation", show_default=True, help="Lowest severity that makes the exit code 1.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write the report here (atomically) instead of standard output.")
+@click.option(
+    "--fail-on",
+    "fail_on",
+    type=click.Choice(["violation", "warning", "info", "none"]),
+    default="violation",
+    show_default=True,
+    help="Lowest severity that makes the exit code 1.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "turtle"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the report here (atomically) instead of standard output.",
+)
 @DATA_DIR
 @reports_errors
-def validate(profile: str, as_of: str, fail_on: str, fmt: str, output: Path | None,
-             data_dir: Path | None) -> None:
+def validate(
+    profile: str, as_of: str, fail_on: str, fmt: str, output: Path | None, data_dir: Path | None
+) -> None:
     """Validate each policy version with SHACL and print one merged report.
 
     Exit 0 when nothing is at or above --fail-on, 1 when something is, 2 on bad input.

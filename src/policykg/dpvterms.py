@@ -33,7 +33,9 @@ DPV_NAMESPACES = tuple(PREFIXES[p] for p in DPV_FAMILY_PREFIXES)
 _SCANNED_DIRS = ("ontology", "shapes", "data", "queries")
 _RDF_SUFFIXES = {".ttl", ".trig"}
 _QNAME = re.compile(
-    r"(?<![\w:/#-])(" + "|".join(re.escape(p) for p in DPV_FAMILY_PREFIXES) + r"):([A-Za-z0-9_][\w.-]*\w|[A-Za-z0-9_])"
+    r"(?<![\w:/#-])("
+    + "|".join(re.escape(p) for p in DPV_FAMILY_PREFIXES)
+    + r"):([A-Za-z0-9_][\w.-]*\w|[A-Za-z0-9_])"
 )
 _FULL_IRI = re.compile(r"<(https://w3id\.org/dpv[^>\s]*)>")
 

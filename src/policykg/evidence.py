@@ -13,11 +13,12 @@ from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
-from rdflib.term import Identifier
+from rdflib.term import Identifier, Node
 
 from .dates import parse_policy_date
 from .errors import BadValueError, InputFileError, PolicyKGError
 from .namespaces import OA, PKG, bind_prefixes
+from .store import select
 
 CONTEXT_CHARS = 32
 """Length of the prefix and suffix stored with each quote."""
@@ -72,8 +73,8 @@ def locate(text: str, quote: str, after: str | int | None = None) -> Location:
     return Location(
         start=start,
         end=end,
-        prefix=text[max(0, start - CONTEXT_CHARS):start],
-        suffix=text[end:end + CONTEXT_CHARS],
+        prefix=text[max(0, start - CONTEXT_CHARS) : start],
+        suffix=text[end : end + CONTEXT_CHARS],
         occurrences=text.count(quote),
     )
 
@@ -82,7 +83,7 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:80] or "x"
 
 
-def local_name(term: Identifier) -> str:
+def local_name(term: Node) -> str:
     return re.split(r"[#/]", str(term).rstrip("/#"))[-1]
 
 
@@ -118,7 +119,9 @@ class Annotator:
         """Add the fact (s, p, o) and its evidence; returns the evidence IRI."""
         loc = locate(self.text, quote, after)
         self.graph.add((s, p, o))
-        base = f"{local_name(s)}--{local_name(p)}--{_slug(local_name(o) if isinstance(o, URIRef) else str(o))}"
+        base = (
+            f"{local_name(s)}--{local_name(p)}--{_slug(local_name(o) if isinstance(o, URIRef) else str(o))}"
+        )
         ev = self.iri("evidence", base)
         n = 2
         while (ev, RDF.type, PKG.Evidence) in self.graph:
@@ -173,7 +176,7 @@ SELECT ?ev ?s ?p ?o ?exact ?prefix ?suffix ?start ?end WHERE {
 }"""
 
 
-def _describe_fact(s: Identifier, p: Identifier, o: Identifier) -> str:
+def _describe_fact(s: Node, p: Node, o: Node) -> str:
     return f"{local_name(s)} {local_name(p)} {local_name(o) if isinstance(o, URIRef) else o}"
 
 
@@ -193,33 +196,42 @@ def check_graph(name: URIRef, graph: Graph, sources: Path) -> tuple[int, list[Mi
         mismatches.append(Mismatch(policy, f"sha256 of {source_name}", expected_hash, found_hash))
     text = read_source(path)
     checked = 0
-    ns = {"pkg": PKG, "oa": OA}
-    for row in graph.query(_EVIDENCE_QUERY, initNs=ns):
+    for row in select(graph, _EVIDENCE_QUERY):
         checked += 1
-        fact = _describe_fact(row.s, row.p, row.o)  # type: ignore[union-attr]
-        exact, start, end = row.exact, row.start, row.end  # type: ignore[union-attr]
+        fact = _describe_fact(row["s"], row["p"], row["o"])
+        exact, start, end = row.get("exact"), row.get("start"), row.get("end")
         if exact is None or start is None or end is None:
-            mismatches.append(Mismatch(policy, fact, "a quote with start and end offsets", "incomplete evidence"))
+            mismatches.append(
+                Mismatch(policy, fact, "a quote with start and end offsets", "incomplete evidence")
+            )
             continue
-        s_i, e_i = int(start), int(end)
+        s_i, e_i = int(str(start)), int(str(end))
         found = text[s_i:e_i]
         if found != str(exact):
             mismatches.append(Mismatch(policy, f"{fact} [{s_i}:{e_i}]", str(exact), found))
             continue
-        prefix, suffix = row.prefix, row.suffix  # type: ignore[union-attr]
+        prefix, suffix = row.get("prefix"), row.get("suffix")
         if prefix is not None and not text[:s_i].endswith(str(prefix)):
-            mismatches.append(Mismatch(policy, f"{fact} prefix", str(prefix), text[max(0, s_i - len(str(prefix))):s_i]))
+            before = text[max(0, s_i - len(str(prefix))) : s_i]
+            mismatches.append(Mismatch(policy, f"{fact} prefix", str(prefix), before))
         if suffix is not None and not text[e_i:].startswith(str(suffix)):
-            mismatches.append(Mismatch(policy, f"{fact} suffix", str(suffix), text[e_i:e_i + len(str(suffix))]))
-        notation = graph.value(row.s, PKG.dateNotation)  # type: ignore[union-attr]
-        if row.p == PKG.statedDate and notation is not None:  # type: ignore[union-attr]
-            try:
-                parsed = parse_policy_date(str(exact), str(notation)).isoformat()
-            except BadValueError as err:
-                parsed = str(err)
-            if parsed != str(row.o):  # type: ignore[union-attr]
-                mismatches.append(Mismatch(policy, f"{fact} (date read as {notation})", str(row.o), parsed))  # type: ignore[union-attr]
+            after = text[e_i : e_i + len(str(suffix))]
+            mismatches.append(Mismatch(policy, f"{fact} suffix", str(suffix), after))
+        notation = graph.value(row["s"], PKG.dateNotation)
+        if row["p"] == PKG.statedDate and notation is not None:
+            mismatches.extend(_date_mismatch(policy, fact, str(exact), str(notation), str(row["o"])))
     return checked, mismatches, None
+
+
+def _date_mismatch(policy: str, fact: str, quote: str, notation: str, value: str) -> list[Mismatch]:
+    """A stated date must be what its quote says, read in the text's own notation."""
+    try:
+        parsed = parse_policy_date(quote, notation).isoformat()
+    except BadValueError as err:
+        parsed = str(err)
+    if parsed == value:
+        return []
+    return [Mismatch(policy, f"{fact} (date read as {notation})", value, parsed)]
 
 
 def check_evidence(graphs: dict[URIRef, Graph], sources: Path) -> EvidenceReport:

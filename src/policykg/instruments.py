@@ -15,6 +15,7 @@ from rdflib.term import Literal
 
 from .errors import UnknownTermError
 from .namespaces import PKG
+from .store import select
 
 VALID = "valid"
 NOT_IN_FORCE = "not-in-force"
@@ -133,29 +134,34 @@ def _text(value: object) -> str | None:
 
 def load_instruments(ontology: Graph) -> dict[str, Instrument]:
     """All instruments in the ontology, by slug, each with its events sorted by date."""
-    ns = {"pkg": PKG, "rdfs": URIRef("http://www.w3.org/2000/01/rdf-schema#"),
-          "dct": URIRef("http://purl.org/dc/terms/")}
     events: dict[str, list[ValidityEvent]] = {}
-    for row in ontology.query(_EVENTS_QUERY, initNs=ns):
-        on = _date(row.date)  # type: ignore[union-attr]
+    for row in select(ontology, _EVENTS_QUERY):
+        on = _date(row["date"])
         if on is None:
             continue
         event = ValidityEvent(
-            iri=str(row.e), label=str(row.label), kind=str(row.kind),  # type: ignore[union-attr]
-            effect=str(row.effect), on=on,  # type: ignore[union-attr]
-            sources=tuple(sorted(str(row.sources).split())),  # type: ignore[union-attr]
-            case_number=_text(row.case), ecli=_text(row.ecli),  # type: ignore[union-attr]
-            successor=_text(row.successor),  # type: ignore[union-attr]
+            iri=str(row["e"]),
+            label=str(row["label"]),
+            kind=str(row["kind"]),
+            effect=str(row["effect"]),
+            on=on,
+            sources=tuple(sorted(str(row.get("sources", "")).split())),
+            case_number=_text(row.get("case")),
+            ecli=_text(row.get("ecli")),
+            successor=_text(row.get("successor")),
         )
-        events.setdefault(str(row.i), []).append(event)  # type: ignore[union-attr]
+        events.setdefault(str(row["i"]), []).append(event)
     instruments: dict[str, Instrument] = {}
-    for row in ontology.query(_INSTRUMENTS_QUERY, initNs=ns):
-        iri = str(row.i)  # type: ignore[union-attr]
-        instruments[str(row.slug)] = Instrument(  # type: ignore[union-attr]
-            iri=iri, slug=str(row.slug), label=str(row.label),  # type: ignore[union-attr]
-            family=str(row.family or ""),  # type: ignore[union-attr]
-            adopted_on=_date(row.adopted), in_force_from=_date(row.inforce),  # type: ignore[union-attr]
-            legal_source=_text(row.source),  # type: ignore[union-attr]
+    for row in select(ontology, _INSTRUMENTS_QUERY):
+        iri = str(row["i"])
+        instruments[str(row["slug"])] = Instrument(
+            iri=iri,
+            slug=str(row["slug"]),
+            label=str(row["label"]),
+            family=str(row.get("family", "")),
+            adopted_on=_date(row.get("adopted")),
+            in_force_from=_date(row.get("inforce")),
+            legal_source=_text(row.get("source")),
             events=tuple(sorted(events.get(iri, []), key=lambda e: (e.on, e.iri))),
         )
     return instruments
@@ -190,7 +196,12 @@ def status_on(instrument: Instrument, on: date) -> InstrumentStatus:
     superseded = next((e for e in reversed(past) if URIRef(e.effect) == PKG.Supersedes), None)
     deadline = next((e for e in reversed(past) if URIRef(e.effect) == PKG.SetsUpdateDeadline), None)
     return InstrumentStatus(
-        instrument=instrument, on=on, state=state, since=since, deciding_event=deciding,
+        instrument=instrument,
+        on=on,
+        state=state,
+        since=since,
+        deciding_event=deciding,
         pending_challenges=tuple(open_cases.values()) if state != INVALID else (),
-        superseded_by=superseded, update_deadline=deadline,
+        superseded_by=superseded,
+        update_deadline=deadline,
     )

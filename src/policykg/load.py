@@ -43,8 +43,8 @@ def read_catalogue(data_dir: Path) -> tuple[Graph, list[PolicyEntry]]:
     bind_prefixes(graph)
     parse_into(graph, path)
     entries = []
-    for version in sorted(graph.subjects(RDF.type, PKG.PolicyVersion)):
-        assert isinstance(version, URIRef)
+    versions = sorted(v for v in graph.subjects(RDF.type, PKG.PolicyVersion) if isinstance(v, URIRef))
+    for version in versions:
         vendor = graph.value(version, PKG.vendor)
         data_file = graph.value(version, PKG.dataFile)
         if not isinstance(vendor, URIRef) or data_file is None:
@@ -60,7 +60,9 @@ def read_policy_graph(entry: PolicyEntry) -> Graph:
     names = {g.identifier for g in dataset.graphs() if len(g) > 0}
     default = dataset.default_graph
     if len(default) > 0:
-        raise InputFileError(entry.data_file, "triples outside a named graph (put them in the version's GRAPH block)")
+        raise InputFileError(
+            entry.data_file, "triples outside a named graph (put them in the version's GRAPH block)"
+        )
     if names != {entry.iri}:
         found = ", ".join(sorted(str(n) for n in names)) or "none"
         raise InputFileError(entry.data_file, f"expected one named graph <{entry.iri}>, found: {found}")

@@ -53,8 +53,17 @@ PREFIXES: dict[str, str] = {
     "id": str(ID),
 }
 
-DPV_FAMILY_PREFIXES = ("dpv", "pd", "loc", "tech", "eu-gdpr", "legal-eu", "legal-us", "legal-gb",
-                       "legal-sk")
+DPV_FAMILY_PREFIXES = (
+    "dpv",
+    "pd",
+    "loc",
+    "tech",
+    "eu-gdpr",
+    "legal-eu",
+    "legal-us",
+    "legal-gb",
+    "legal-sk",
+)
 """Prefixes whose terms must exist in DPV 2.3 (checked by the alignment test)."""
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

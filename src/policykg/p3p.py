@@ -53,11 +53,18 @@ def read_mapping(path: Path | None = None) -> dict[str, TokenMapping]:
         for line_no, row in enumerate(csv.DictReader(handle, delimiter="\t"), start=2):
             try:
                 token = row["token"].strip()
-                table[token] = TokenMapping(token, row["field"], row["meaning"],
-                                            expand(row["property"].strip(), f"{path}:{line_no}"),
-                                            (row["value"] or "").strip(), (row["note"] or "").strip())
+                table[token] = TokenMapping(
+                    token,
+                    row["field"],
+                    row["meaning"],
+                    expand(row["property"].strip(), f"{path}:{line_no}"),
+                    (row["value"] or "").strip(),
+                    (row["note"] or "").strip(),
+                )
             except (KeyError, AttributeError):
-                raise InputFileError(path, "expected columns token, field, meaning, property, value, note", line_no) from None
+                raise InputFileError(
+                    path, "expected columns token, field, meaning, property, value, note", line_no
+                ) from None
     return table
 
 
@@ -101,7 +108,9 @@ def import_tokens(
         if quote is None:
             raise UnknownTermError("evidence for P3P token", token + suffix)
         applies = f"P3P {row.field} {token}{suffix}" + (f" ({_SUFFIX[suffix]})" if suffix else "")
-        annotator.fact(process, PKG.p3pToken, Literal(token + suffix), quote, after=anchor, applies_to=applies)
+        annotator.fact(
+            process, PKG.p3pToken, Literal(token + suffix), quote, after=anchor, applies_to=applies
+        )
         value = _value_node(annotator, row)
         if value is not None and row.prop != PKG.p3pToken:
             annotator.fact(process, row.prop, value, quote, after=anchor, applies_to=applies)

@@ -28,6 +28,7 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.query import ResultRow
 from rdflib.term import Identifier
 
 from .dates import parse_iso_date
@@ -79,7 +80,11 @@ def _parse_header(path: Path, text: str) -> NamedQuery:
         if key == "param":
             parts = [p.strip() for p in value.split("|")]
             if len(parts) != 4 or parts[1] not in _TYPES:
-                raise InputFileError(path, f"param line must be 'name | type | default | description' with type in {sorted(_TYPES)}", line_no)
+                raise InputFileError(
+                    path,
+                    f"param line must be 'name | type | default | description' with type in {sorted(_TYPES)}",
+                    line_no,
+                )
             query.params[parts[0]] = Param(*parts)
         elif key in ("summary", "description", "example"):
             setattr(query, key, value)
@@ -149,8 +154,15 @@ def bind_parameters(query: NamedQuery, given: Mapping[str, str]) -> dict[str, Id
 def run_local(store: GraphStore, query: NamedQuery, bindings: Mapping[str, Identifier]) -> QueryResult:
     result = store.query(query.text, {k: v for k, v in bindings.items()})
     columns = [str(v) for v in (result.vars or [])]
-    rows = [[row[i] for i in range(len(columns))] for row in result]  # type: ignore[index]
+    rows: list[list[Identifier | None]] = []
+    for row in result:
+        if isinstance(row, ResultRow):
+            rows.append([_identifier(row[i]) for i in range(len(columns))])
     return QueryResult(columns, rows)
+
+
+def _identifier(value: object) -> Identifier | None:
+    return value if isinstance(value, Identifier) else None
 
 
 def substitute_terms(text: str, bindings: Mapping[str, Identifier]) -> str:
@@ -161,13 +173,15 @@ def substitute_terms(text: str, bindings: Mapping[str, Identifier]) -> str:
             out.append(line)
             continue
         for name, term in bindings.items():
-            line = re.sub(rf"[?$]{re.escape(name)}\b", lambda _m, t=term: t.n3(), line)
+            pattern = re.compile(rf"[?$]{re.escape(name)}\b")
+            line = pattern.sub(term.n3().replace("\\", "\\\\"), line)
         out.append(line)
     return "\n".join(out)
 
 
-def run_remote(endpoint: str, query: NamedQuery, bindings: Mapping[str, Identifier],
-               timeout: float = 10.0) -> QueryResult:
+def run_remote(
+    endpoint: str, query: NamedQuery, bindings: Mapping[str, Identifier], timeout: float = 10.0
+) -> QueryResult:
     from SPARQLWrapper import JSON, SPARQLWrapper
 
     client = SPARQLWrapper(endpoint)
@@ -205,8 +219,10 @@ def _cell(value: Identifier | None) -> str:
 
 def format_result(result: QueryResult, fmt: str) -> str:
     if fmt == "json":
-        rows = [{c: _cell(v) for c, v in zip(result.columns, row, strict=True) if v is not None}
-                for row in result.rows]
+        rows = [
+            {c: _cell(v) for c, v in zip(result.columns, row, strict=True) if v is not None}
+            for row in result.rows
+        ]
         return json.dumps({"columns": result.columns, "rows": rows}, indent=2, ensure_ascii=False)
     if fmt in ("csv", "tsv"):
         buffer = io.StringIO()
@@ -216,8 +232,10 @@ def format_result(result: QueryResult, fmt: str) -> str:
         return buffer.getvalue()
     if fmt == "markdown":
         lines = ["| " + " | ".join(result.columns) + " |", "|" + "---|" * len(result.columns)]
-        lines += ["| " + " | ".join(_cell(v).replace("|", "\\|").replace("\n", " ") for v in row) + " |"
-                  for row in result.rows]
+        lines += [
+            "| " + " | ".join(_cell(v).replace("|", "\\|").replace("\n", " ") for v in row) + " |"
+            for row in result.rows
+        ]
         return "\n".join(lines) + "\n"
     return _table(result.columns, [[_cell(v) for v in row] for row in result.rows])
 
@@ -225,7 +243,10 @@ def format_result(result: QueryResult, fmt: str) -> str:
 def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     shown = [[c if len(c) <= 80 else c[:77] + "..." for c in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in shown]) for i, c in enumerate(columns)]
-    fmt_row = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+
+    def fmt_row(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()
+
     lines = [fmt_row(columns), fmt_row(["-" * w for w in widths])] + [fmt_row(r) for r in shown]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"

@@ -127,7 +127,7 @@ def _disjoint_pairs(graph: Graph) -> set[frozenset[URIRef]]:
         if isinstance(members, BNode):
             classes = [m for m in Collection(graph, members) if isinstance(m, URIRef)]
             for i, a in enumerate(classes):
-                for b in classes[i + 1:]:
+                for b in classes[i + 1 :]:
                     pairs.add(frozenset((a, b)))
     return pairs
 
@@ -146,7 +146,7 @@ def diagnose(graph: Graph) -> list[Clash]:
             continue
         for subj, value in graph.subject_objects(prop):
             if isinstance(value, URIRef):
-                why = f"value of {graph.qname(prop)} on <{subj}>"
+                why = f"value of {graph.qname(str(prop))} on <{subj}>"
                 for sup in supers[rng] | {rng}:
                     reasons[value].setdefault(sup, why)
     clashes = []
@@ -154,8 +154,7 @@ def diagnose(graph: Graph) -> list[Clash]:
         for pair in sorted(disjoint, key=lambda p: sorted(p)):
             a, b = sorted(pair)
             if a in types and b in types:
-                clashes.append(Clash(str(ind), graph.qname(a), graph.qname(b),
-                                     (types[a], types[b])))
+                clashes.append(Clash(str(ind), graph.qname(a), graph.qname(b), (types[a], types[b])))
     return clashes
 
 
@@ -171,4 +170,3 @@ def check_consistency(graphs: Iterable[Graph]) -> ConsistencyReport:
     if not consistent:
         report.clashes = diagnose(merged)
     return report
-

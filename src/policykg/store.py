@@ -11,10 +11,10 @@ from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from rdflib import Dataset, Graph, URIRef
-from rdflib.query import Result
-from rdflib.term import Identifier
+from rdflib.query import Result, ResultRow
+from rdflib.term import Identifier, Node
 
-from .namespaces import bind_prefixes
+from .namespaces import PREFIXES, bind_prefixes
 
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/policykg/graph/ontology")
 """Named graph that holds the ontology, the DPV module and the instrument timeline."""
@@ -76,3 +76,15 @@ class MemoryStore:
 
     def __len__(self) -> int:
         return sum(len(self._ds.graph(n)) for n in self.graph_names())
+
+
+def select(
+    graph: Graph, sparql: str, bindings: Mapping[str, Identifier] | None = None
+) -> list[dict[str, Node]]:
+    """Run a SELECT with the project prefixes; each row as a dict of its bound variables."""
+    result = graph.query(sparql, initNs=PREFIXES, initBindings=dict(bindings or {}))
+    rows: list[dict[str, Node]] = []
+    for row in result:
+        if isinstance(row, ResultRow):
+            rows.append({str(k): v for k, v in row.asdict().items()})
+    return rows

@@ -15,7 +15,8 @@ from datetime import date
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import Node
 
 from .errors import BadValueError, PolicyKGError
 from .namespaces import PKG, SH, bind_prefixes
@@ -62,8 +63,7 @@ class ValidationReport:
 
     def summary_line(self) -> str:
         counts = {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITY_RANK}
-        return (f"{counts['violation']} violations, {counts['warning']} warnings, "
-                f"{counts['info']} infos")
+        return f"{counts['violation']} violations, {counts['warning']} warnings, {counts['info']} infos"
 
 
 def load_shapes(profile: str, folder: Path | None = None) -> Graph:
@@ -77,8 +77,8 @@ def load_shapes(profile: str, folder: Path | None = None) -> Graph:
     return shapes
 
 
-def _text(graph: Graph, node: object, prop: URIRef) -> str:
-    value = graph.value(node, prop)  # type: ignore[arg-type]
+def _text(graph: Graph, node: Node | None, prop: URIRef) -> str:
+    value = graph.value(node, prop)
     return "" if value is None else str(value)
 
 
@@ -86,41 +86,47 @@ def _findings(policy: str, results: Graph, shapes: Graph) -> list[Finding]:
     found = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         shape = results.value(result, SH.sourceShape)
-        severity = _SEVERITY_OF.get(results.value(result, SH.resultSeverity), "violation")  # type: ignore[arg-type]
+        level = results.value(result, SH.resultSeverity)
+        severity = _SEVERITY_OF.get(level, "violation") if isinstance(level, URIRef) else "violation"
         path = results.value(result, SH.resultPath)
-        found.append(Finding(
-            policy=policy, severity=severity,
-            message=_text(results, result, SH.resultMessage),
-            focus=_text(results, result, SH.focusNode),
-            path=str(path) if isinstance(path, URIRef) else "",
-            value=_text(results, result, SH.value),
-            shape=_owner_shape(shapes, shape),
-            article=_article(shapes, shape),
-        ))
+        found.append(
+            Finding(
+                policy=policy,
+                severity=severity,
+                message=_text(results, result, SH.resultMessage),
+                focus=_text(results, result, SH.focusNode),
+                path=str(path) if isinstance(path, URIRef) else "",
+                value=_text(results, result, SH.value),
+                shape=_owner_shape(shapes, shape),
+                article=_article(shapes, shape),
+            )
+        )
     return found
 
 
-def _owner_shape(shapes: Graph, shape: object) -> str:
+def _owner_shape(shapes: Graph, shape: Node | None) -> str:
     """The named node shape a result comes from (property and SPARQL shapes are blank nodes)."""
     if isinstance(shape, URIRef):
         return str(shape)
     for prop in (SH.property, SH.sparql, SH["or"]):
-        owner = next(iter(shapes.subjects(prop, shape)), None)  # type: ignore[arg-type]
+        owner = next(iter(shapes.subjects(prop, shape)), None)
         if isinstance(owner, URIRef):
             return str(owner)
     return ""
 
 
-def _article(shapes: Graph, shape: object) -> str:
+def _article(shapes: Graph, shape: Node | None) -> str:
     """The legal article a shape checks, from the shape or the node shape that holds it."""
-    for node in [shape, *shapes.subjects(SH.property, shape), *shapes.subjects(SH.sparql, shape)]:  # type: ignore[arg-type]
-        article = shapes.value(node, PKG.checksArticle)  # type: ignore[arg-type]
+    for node in [shape, *shapes.subjects(SH.property, shape), *shapes.subjects(SH.sparql, shape)]:
+        article = shapes.value(node, PKG.checksArticle)
         if article is not None:
-            return str(shapes.value(article, URIRef("http://www.w3.org/2000/01/rdf-schema#label")) or article)
+            return str(shapes.value(article, RDFS.label) or article)
     return ""
 
 
-def validate_graph(policy: str, data: Graph, ontology: Graph, shapes: Graph, as_of: date) -> tuple[list[Finding], Graph]:
+def validate_graph(
+    policy: str, data: Graph, ontology: Graph, shapes: Graph, as_of: date
+) -> tuple[list[Finding], Graph]:
     from pyshacl import validate as shacl_validate
 
     data_with_context = Graph()
@@ -130,8 +136,12 @@ def validate_graph(policy: str, data: Graph, ontology: Graph, shapes: Graph, as_
     data_with_context.add((PKG.AnalysisContext, PKG.asOf, Literal(as_of.isoformat(), datatype=XSD.date)))
     try:
         _conforms, results, _text_report = shacl_validate(
-            data_with_context, shacl_graph=shapes, inference="none",
-            advanced=True, allow_warnings=True, allow_infos=True,
+            data_with_context,
+            shacl_graph=shapes,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
         )
     except Exception as err:  # pyshacl reports malformed shapes as its own exceptions
         raise PolicyKGError(f"SHACL engine refused the shapes: {str(err).splitlines()[0]}") from None
@@ -140,8 +150,12 @@ def validate_graph(policy: str, data: Graph, ontology: Graph, shapes: Graph, as_
     return _findings(policy, results, shapes), results
 
 
-def validate_store(store: GraphStore, profile: str = "data", as_of: date | None = None,
-                   shapes_dir: Path | None = None) -> ValidationReport:
+def validate_store(
+    store: GraphStore,
+    profile: str = "data",
+    as_of: date | None = None,
+    shapes_dir: Path | None = None,
+) -> ValidationReport:
     as_of = as_of or date.today()
     shapes = load_shapes(profile, shapes_dir)
     ontology = Graph()
@@ -163,12 +177,23 @@ def validate_store(store: GraphStore, profile: str = "data", as_of: date | None 
 
 def render(report: ValidationReport, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps({"profile": report.profile, "asOf": report.as_of.isoformat(),
-                           "summary": report.summary_line(),
-                           "findings": [asdict(f) for f in report.findings]}, indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                {
+                    "profile": report.profile,
+                    "asOf": report.as_of.isoformat(),
+                    "summary": report.summary_line(),
+                    "findings": [asdict(f) for f in report.findings],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     if fmt == "turtle":
         return str(report.results_graph.serialize(format="turtle"))
-    lines = [f"SHACL validation, profile '{report.profile}', as of {report.as_of.isoformat()}: {report.summary_line()}"]
+    title = f"SHACL validation, profile '{report.profile}', as of {report.as_of.isoformat()}"
+    lines = [f"{title}: {report.summary_line()}"]
     by_policy: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
     for finding in report.findings:
         by_policy[finding.policy][finding.article or "data quality"].append(finding)
