@@ -36,3 +36,12 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(ROOT / "data", target)
     return target
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--require-servers",
+        action="store_true",
+        default=False,
+        help="Fail, instead of skip, when Oxigraph or Virtuoso cannot be started (CI).",
+    )

@@ -409,3 +409,42 @@ def validate(
         click.echo(text, nl=False)
     if report.count_at_least(fail_on) > 0:
         sys.exit(EXIT_FINDINGS)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option(
+    "--endpoint",
+    "gsp",
+    required=True,
+    help="Graph Store Protocol URL of the triple store (e.g. http://127.0.0.1:7878/store).",
+)
+@click.option("--graph", "only", default=None, help="Push only this policy version (its IRI).")
+@click.option("--user", default=None, help="User for HTTP basic/digest authentication.")
+@click.option(
+    "--password",
+    default=None,
+    envvar="POLICYKG_STORE_PASSWORD",
+    help="Password (or env POLICYKG_STORE_PASSWORD).",
+)
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds per request.")
+@DATA_DIR
+@reports_errors
+def load(
+    gsp: str, only: str | None, user: str | None, password: str | None, timeout: float, data_dir: Path | None
+) -> None:
+    """Push the graph to a triple store, one named graph per policy version (plus the
+    ontology and catalogue graphs); re-pushing a version replaces its graph."""
+    from rdflib import URIRef
+
+    from .errors import UnknownTermError
+    from .remote import Credentials, push_graphs
+
+    store = _load(data_dir).store
+    names = store.graph_names()
+    if only is not None:
+        if URIRef(only) not in names:
+            raise UnknownTermError("graph", only, [str(n) for n in names])
+        names = [URIRef(only)]
+    credentials = Credentials(user, password or "") if user else None
+    sent = push_graphs(gsp, {n: store.graph(n) for n in names}, timeout, credentials)
+    click.echo(f"pushed {len(names)} graphs, {sent} triples to {gsp}")

@@ -188,7 +188,11 @@ def run_remote(
     client.setTimeout(int(max(1, timeout)))
     client.setMethod("POST")
     client.setReturnFormat(JSON)
-    client.setQuery(substitute_terms(query.text, bindings))
+    text = substitute_terms(query.text, bindings)
+    client.setQuery(text)
+    # SPARQLWrapper guesses the query form with a regex that comments and IRIs with '#' can
+    # fool (it then sends a SELECT as an update); take the form from a real parse instead.
+    client.queryType = _query_form(text)
     try:
         data = client.queryAndConvert()
     except Exception as err:
@@ -199,6 +203,17 @@ def run_remote(
     columns = list(data["head"]["vars"])
     rows = [[_from_json(b.get(c)) for c in columns] for b in data["results"]["bindings"]]
     return QueryResult(columns, rows)
+
+
+def _query_form(text: str) -> str:
+    algebra_name = str(prepareQuery(text).algebra.name)
+    forms = {
+        "SelectQuery": "SELECT",
+        "AskQuery": "ASK",
+        "ConstructQuery": "CONSTRUCT",
+        "DescribeQuery": "DESCRIBE",
+    }
+    return forms.get(algebra_name, "SELECT")
 
 
 def _from_json(cell: Mapping[str, str] | None) -> Identifier | None:
