@@ -448,3 +448,34 @@ def load(
     credentials = Credentials(user, password or "") if user else None
     sent = push_graphs(gsp, {n: store.graph(n) for n in names}, timeout, credentials)
     click.echo(f"pushed {len(names)} graphs, {sent} triples to {gsp}")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["turtle", "jsonld", "trig", "nquads", "ntriples"]),
+    default="trig",
+    show_default=True,
+    help="turtle and ntriples merge the named graphs; trig, nquads and jsonld keep them.",
+)
+@click.option("--graph", "only", default=None, help="Export one policy version (its IRI) only.")
+@click.option("--framed", is_flag=True, help="JSON-LD framed: one nested document per policy version.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write here (atomically) instead of standard output.",
+)
+@DATA_DIR
+@reports_errors
+def export(fmt: str, only: str | None, framed: bool, output: Path | None, data_dir: Path | None) -> None:
+    """Export the graph deterministically (stable order, canonical blank nodes)."""
+    from .export import export as export_text
+
+    text = export_text(_load(data_dir).store, fmt, only, framed)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)

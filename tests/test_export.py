@@ -1,0 +1,167 @@
+"""Exports: lossless round trips in every format, determinism, our JSON-LD context, atomic writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
+
+from policykg.cli import main
+from policykg.export import FORMATS, QUAD_FORMATS, export, load_context
+from policykg.load import LoadResult
+
+KLOUDTALK = "https://w3id.org/policykg/id/policy/kloudtalk/undated-2024"
+RDFLIB_FORMAT = {
+    "turtle": "turtle",
+    "trig": "trig",
+    "ntriples": "nt",
+    "nquads": "nquads",
+    "jsonld": "json-ld",
+}
+
+
+def _reimport(text: str, fmt: str) -> Dataset:
+    dataset = Dataset()
+    dataset.parse(data=text, format=RDFLIB_FORMAT[fmt])
+    return dataset
+
+
+def _union(graphs: list[Graph]) -> Graph:
+    union = Graph()
+    for graph in graphs:
+        for triple in graph:
+            union.add(triple)
+    return union
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_round_trip_is_lossless(fmt: str, loaded: LoadResult) -> None:
+    store = loaded.store
+    back = _reimport(export(store, fmt), fmt)
+    if fmt in QUAD_FORMATS:
+        names = {g.identifier for g in back.graphs() if len(g)}
+        assert names == set(store.graph_names())
+        for name in store.graph_names():
+            assert isomorphic(back.graph(name), store.graph(name)), name
+    else:
+        expected = _union([store.graph(n) for n in store.graph_names()])
+        got = _union(list(back.graphs()))
+        assert isomorphic(got, expected)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_is_deterministic(fmt: str, loaded: LoadResult) -> None:
+    from policykg.load import load_project
+
+    assert export(loaded.store, fmt) == export(load_project().store, fmt)
+
+
+def test_one_policy_version(loaded: LoadResult) -> None:
+    back = _reimport(export(loaded.store, "nquads", KLOUDTALK), "nquads")
+    assert {str(g.identifier) for g in back.graphs() if len(g)} == {KLOUDTALK}
+
+
+def test_jsonld_with_only_our_context_gives_the_same_triples(loaded: LoadResult) -> None:
+    """An independent processor (PyLD) expands our compact JSON-LD with nothing but our context."""
+    from pyld import jsonld
+
+    text = export(loaded.store, "jsonld", KLOUDTALK)
+    document = json.loads(text)
+    assert document["@context"] == load_context()["@context"]
+    nquads = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    back = Dataset()
+    back.parse(data=nquads, format="nquads")
+    assert isomorphic(back.graph(URIRef(KLOUDTALK)), loaded.store.graph(URIRef(KLOUDTALK)))
+
+
+def test_compact_jsonld_uses_short_names(loaded: LoadResult) -> None:
+    document = json.loads(export(loaded.store, "jsonld", KLOUDTALK))
+    nodes = document["graph"]
+    process = next(n for n in nodes if n.get("id", "").endswith("/process/account"))
+    assert process["type"] == "Process"
+    assert process["purpose"] == "dpv:ServiceRegistration"
+    assert sorted(process["personalData"]) == ["pd:EmailAddress", "pd:TelephoneNumber"]
+    assert "https://w3id.org/dpv#hasPurpose" not in json.dumps(document)
+    version = next(n for n in nodes if n.get("id") == KLOUDTALK)
+    assert version["estimatedDate"] == "2024-01-01"
+
+
+def test_framed_jsonld_nests_processes_and_evidence(loaded: LoadResult) -> None:
+    document = json.loads(export(loaded.store, "jsonld", KLOUDTALK, framed=True))
+    (version,) = document["graph"]
+    assert version["id"] == KLOUDTALK
+    processes = version["process"]
+    account = next(p for p in processes if p["id"].endswith("/process/account"))
+    quotes = {q["exact"] for e in account["evidence"] for q in e["selector"] if "exact" in q}
+    assert "you must provide your mobile number and email id" in quotes
+
+
+def test_export_cli_writes_atomically(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "graph.nq"
+    result = runner.invoke(main, ["export", "--format", "nquads", "--output", str(out)])
+    assert result.exit_code == 0
+    assert out.read_text(encoding="utf-8").count("\n") > 10000
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.nq"]  # no temporary file left
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+def test_export_into_read_only_directory_keeps_previous_file(runner: CliRunner, tmp_path: Path) -> None:
+    out = tmp_path / "graph.ttl"
+    out.write_text("previous\n", encoding="utf-8")
+    tmp_path.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    try:
+        result = runner.invoke(main, ["export", "--format", "turtle", "--output", str(out)])
+    finally:
+        tmp_path.chmod(stat.S_IRWXU)
+    assert result.exit_code == 2
+    assert out.read_text(encoding="utf-8") == "previous\n"
+
+
+def test_failed_write_keeps_previous_file_even_as_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupt the write after the temporary file is written: the old file stays, no temp is left."""
+    from policykg import rdfio
+
+    out = tmp_path / "graph.ttl"
+    out.write_text("previous\n", encoding="utf-8")
+
+    def interrupted(src: str, dst: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(rdfio.os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        rdfio.write_atomic(out, "new content\n")
+    assert out.read_text(encoding="utf-8") == "previous\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]
+
+
+def test_unknown_graph_is_a_clear_error(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["export", "--graph", "https://example.org/nope"])
+    assert result.exit_code == 2
+    assert "unknown graph 'https://example.org/nope'" in result.output
+
+
+def test_unwritable_directory_is_exit_2_and_keeps_previous_file(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a read-only directory does to a non-root user, simulated so that it also runs as root."""
+    from policykg import rdfio
+
+    out = tmp_path / "graph.ttl"
+    out.write_text("previous\n", encoding="utf-8")
+
+    def refused(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(rdfio.tempfile, "mkstemp", refused)
+    result = runner.invoke(main, ["export", "--format", "turtle", "--output", str(out)])
+    assert result.exit_code == 2
+    assert "cannot write: Permission denied" in result.output
+    assert out.read_text(encoding="utf-8") == "previous\n"
