@@ -479,3 +479,33 @@ def export(fmt: str, only: str | None, framed: bool, output: Path | None, data_d
     else:
         write_atomic(output, text)
         click.echo(f"wrote {output}", err=True)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=7879, show_default=True)
+@click.option("--allow-update", is_flag=True, help="Accept SPARQL updates (refused by default).")
+@DATA_DIR
+@reports_errors
+def serve(host: str, port: int, allow_update: bool, data_dir: Path | None) -> None:
+    """Serve the graph as a SPARQL 1.1 endpoint (/sparql) with a query page (/)."""
+    from .serve import make_server
+
+    try:
+        server = make_server(_load(data_dir).store, host, port, allow_update)
+    except OSError as err:
+        raise PolicyKGError(f"cannot listen on {host}:{port}: {err.strerror}") from None
+    mode = "read-write" if allow_update else "read-only"
+    click.echo(
+        f"policykg SPARQL endpoint ({mode}) on http://{host}:{port}/sparql, query page http://{host}:{port}/"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+if __name__ == "__main__":
+    main()
