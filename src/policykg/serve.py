@@ -54,7 +54,7 @@ def make_handler(store: GraphStore, allow_update: bool) -> type[BaseHTTPRequestH
         def _error(self, status: HTTPStatus, message: str) -> None:
             self._send(status, message.encode("utf-8"), "text/plain; charset=utf-8")
 
-        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        def do_GET(self) -> None:
             url = urllib.parse.urlparse(self.path)
             params = urllib.parse.parse_qs(url.query)
             if url.path in ("/", "/index.html"):
@@ -66,7 +66,7 @@ def make_handler(store: GraphStore, allow_update: bool) -> type[BaseHTTPRequestH
             else:
                 self._error(HTTPStatus.NOT_FOUND, "not found: use /sparql?query=... or /")
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             if urllib.parse.urlparse(self.path).path != "/sparql":
                 self._error(HTTPStatus.NOT_FOUND, "not found")
                 return
