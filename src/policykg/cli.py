@@ -507,5 +507,30 @@ def serve(host: str, port: int, allow_update: bool, data_dir: Path | None) -> No
         server.server_close()
 
 
+@main.command(epilog=EXIT_CODES)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("dist"),
+    show_default=True,
+    help="Release folder; a previous release there is compared with.",
+)
+@DATA_DIR
+@reports_errors
+def release(output: Path, data_dir: Path | None) -> None:
+    """Write release artefacts: ontology (Turtle, RDF/XML), the graph in every format, the
+    JSON-LD context and frame, a VoID/DCAT description with counts, a changelog entry."""
+    from .release import make_release
+
+    report = make_release(_load(data_dir).store, output)
+    for path in report.files:
+        click.echo(f"wrote {path}")
+    since = report.previous_version or "nothing (first release)"
+    click.echo(
+        f"compared with {since}: {len(report.added)} added, {len(report.removed)} removed, "
+        f"{len(report.changed)} changed policy versions"
+    )
+
+
 if __name__ == "__main__":
     main()
