@@ -19,9 +19,9 @@ CLOUDTALK = URIRef(policy_iri("cloudtalk", "2025-08-06"))
 
 
 def _dates(loaded: LoadResult) -> dict[str, str]:
-    rows = loaded.store.query("""
+    rows = loaded.store.select("""
         SELECT ?v ?d WHERE { ?v a ?kind . VALUES ?kind { pkg:PolicyVersion pkg:PolicyPart } ?v pkg:statedDate|pkg:estimatedDate ?d }""")
-    return {str(r[0]).split("/policy/")[1]: str(r[1]) for r in rows}  # type: ignore[index]
+    return {str(r[0]).split("/policy/")[1]: str(r[1]) for r in rows.rows}
 
 
 def test_policy_dates_are_the_texts_own(loaded: LoadResult) -> None:
@@ -38,13 +38,13 @@ def test_policy_dates_are_the_texts_own(loaded: LoadResult) -> None:
 
 
 def test_cloudtalk_processing_statements_per_table(loaded: LoadResult) -> None:
-    rows = loaded.store.query(
+    rows = loaded.store.select(
         """
         SELECT ?section (COUNT(?p) AS ?n) WHERE { ?v dpv:hasProcess ?p . ?p pkg:section ?section }
         GROUP BY ?section""",
         {"v": CLOUDTALK},
     )
-    counts = {str(r[0]): int(r[1]) for r in rows}  # type: ignore[index]
+    counts = {str(r[0]): int(r[1]) for r in rows.rows}
     assert counts["CloudTalk Services"] == 11
     assert counts["CloudTalk Website & Marketing"] == 5
     assert counts["CloudTalk Careers"] == 2
@@ -57,11 +57,11 @@ def test_cloudtalk_twelve_processor_categories(loaded: LoadResult) -> None:
 
 
 def test_instruments_each_vendor_relies_on(loaded: LoadResult) -> None:
-    rows = loaded.store.query("""
+    rows = loaded.store.select("""
         SELECT DISTINCT ?vendor ?slug WHERE {
           ?v pkg:vendor ?vendor ; dpv:hasProcess ?p .
           ?p dpv:hasLegalBasis|dpv:hasOrganisationalMeasure ?i . ?i pkg:slug ?slug }""")
-    found = {(str(r[0]).rsplit("/", 1)[1], str(r[1])) for r in rows}  # type: ignore[index]
+    found = {(str(r[0]).rsplit("/", 1)[1], str(r[1])) for r in rows.rows}
     assert found == {
         ("cloudtalk", "dpf-eu-us"),
         ("cloudtalk", "dpf-uk-extension"),
@@ -80,11 +80,11 @@ def test_cloudtalk_dpf_transfer_excludes_hr_data(loaded: LoadResult) -> None:
 
 
 def test_kloudtalk_contradiction_keeps_both_statements(loaded: LoadResult) -> None:
-    rows = list(
-        loaded.store.query("""
+    rows = (
+        loaded.store.select("""
         SELECT ?quote WHERE { ?c a pkg:Contradiction ; pkg:statement ?ev . ?ev oa:hasSelector/oa:exact ?quote }""")
-    )
-    quotes = sorted(str(r[0]) for r in rows)  # type: ignore[index]
+    ).rows
+    quotes = sorted(str(r[0]) for r in rows)
     assert len(quotes) == 2
     assert quotes[0].startswith("We never share any information")
     assert "trusted partners" in quotes[1]

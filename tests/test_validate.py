@@ -63,7 +63,7 @@ def test_removing_a_process_purpose_is_a_violation(runner: CliRunner, data_copy:
 def test_evidence_without_offsets_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
     path = data_copy / "kloudtalk/undated-2024.trig"
     text = path.read_text(encoding="utf-8")
-    end = re.search(r'\s*oa:end "\d+"\^\^xsd:nonNegativeInteger ;', text)
+    end = re.search(r'\s*oa:end "\d+"\^\^xsd:integer ;', text)
     assert end
     path.write_text(text.replace(end.group(0), "", 1), encoding="utf-8")
     code, findings = _json_findings(runner, data_copy)

@@ -532,5 +532,26 @@ def release(output: Path, data_dir: Path | None) -> None:
     )
 
 
+@main.command(epilog=EXIT_CODES)
+@click.option("--policies", type=click.IntRange(1), required=True, help="How many policy versions.")
+@click.option("--seed", default=1, show_default=True, help="Random seed (same seed, same corpus).")
+@click.option("--processes", default="10-30", show_default=True, help="Processes per policy, MIN-MAX.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder for data/ (catalogue + one N-Quads file per version), sources/ and plan.json.",
+)
+def synth(policies: int, seed: int, processes: str, output: Path) -> None:
+    """Generate a synthetic corpus with planted answers (for benchmarks and scale tests)."""
+    from .synth import generate
+
+    low, _, high = processes.partition("-")
+    if not (low.isdigit() and high.isdigit() and 0 < int(low) <= int(high)):
+        raise click.BadParameter("expected MIN-MAX, e.g. 10-30", param_hint="--processes")
+    plan = generate(policies, seed, output, (int(low), int(high)))
+    click.echo(f"{policies} policy versions of {len(plan.versions)} vendors in {output}")
+
+
 if __name__ == "__main__":
     main()

@@ -144,8 +144,8 @@ class Annotator:
         g.add((quote_sel, OA.prefix, Literal(loc.prefix)))
         g.add((quote_sel, OA.suffix, Literal(loc.suffix)))
         g.add((pos_sel, RDF.type, OA.TextPositionSelector))
-        g.add((pos_sel, OA.start, Literal(loc.start, datatype=XSD.nonNegativeInteger)))
-        g.add((pos_sel, OA.end, Literal(loc.end, datatype=XSD.nonNegativeInteger)))
+        g.add((pos_sel, OA.start, Literal(loc.start, datatype=XSD.integer)))
+        g.add((pos_sel, OA.end, Literal(loc.end, datatype=XSD.integer)))
         return ev
 
 

@@ -1,10 +1,19 @@
-"""Loading the shipped data into a store: ontology, catalogue, one named graph per version."""
+"""Loading the shipped data into a store: ontology, catalogue, one named graph per version.
+
+With the default Oxigraph engine, policy files are parsed in Rust and each version goes into
+the store in one transaction together with the hash of its file; re-loading a persistent store
+touches only the versions whose file changed, and an interrupted load (even SIGKILL) is
+repaired by running it again.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
@@ -13,9 +22,10 @@ from .namespaces import PKG, bind_prefixes
 from .ontology import load_ontology
 from .paths import project_paths
 from .rdfio import parse_into
-from .store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, MemoryStore
+from .store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, GraphStore, MemoryStore, OxigraphStore, content_hash
 
 CATALOGUE_FILE = "catalogue.ttl"
+OX_FORMATS = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}
 
 
 @dataclass(frozen=True)
@@ -27,11 +37,13 @@ class PolicyEntry:
 
 @dataclass
 class LoadResult:
-    store: MemoryStore
+    store: GraphStore
     ontology: Graph
     catalogue: Graph
     policies: list[PolicyEntry]
     warnings: list[str] = field(default_factory=list)
+    loaded: int = 0
+    unchanged: int = 0
 
     def policy_graphs(self) -> dict[URIRef, Graph]:
         return {p.iri: self.store.graph(p.iri) for p in self.policies}
@@ -53,19 +65,26 @@ def read_catalogue(data_dir: Path) -> tuple[Graph, list[PolicyEntry]]:
     return graph, entries
 
 
-def read_policy_graph(entry: PolicyEntry) -> Graph:
-    """Parse a version's TriG file; it must hold exactly the version's own named graph."""
-    dataset = Dataset()
-    parse_into(dataset, entry.data_file)
-    names = {g.identifier for g in dataset.graphs() if len(g) > 0}
-    default = dataset.default_graph
-    if len(default) > 0:
+def _check_graph_names(entry: PolicyEntry, names: set[str], default_triples: int) -> None:
+    if default_triples:
         raise InputFileError(
             entry.data_file, "triples outside a named graph (put them in the version's GRAPH block)"
         )
-    if names != {entry.iri}:
-        found = ", ".join(sorted(str(n) for n in names)) or "none"
+    if names != {str(entry.iri)}:
+        found = ", ".join(sorted(names)) or "none"
         raise InputFileError(entry.data_file, f"expected one named graph <{entry.iri}>, found: {found}")
+
+
+def read_policy_graph(entry: PolicyEntry) -> Graph:
+    """Parse a version's file with rdflib; it must hold exactly the version's own named graph."""
+    dataset = Dataset()
+    parse_into(dataset, entry.data_file)
+    names = {
+        str(g.identifier)
+        for g in dataset.graphs()
+        if len(g) > 0 and g.identifier != dataset.default_graph.identifier
+    }
+    _check_graph_names(entry, names, len(dataset.default_graph))
     graph = Graph(identifier=entry.iri)
     bind_prefixes(graph)
     for triple in dataset.graph(entry.iri):
@@ -73,20 +92,89 @@ def read_policy_graph(entry: PolicyEntry) -> Graph:
     return graph
 
 
-def load_project(data_dir: Path | None = None, ontology_dir: Path | None = None) -> LoadResult:
-    """Load ontology, catalogue and every catalogued policy version into a fresh store."""
-    paths = project_paths()
-    data_dir = data_dir or paths.data
-    store = MemoryStore()
+def read_policy_quads(entry: PolicyEntry) -> list[ox.Quad]:
+    """Parse a version's file with pyoxigraph (fast); same checks as :func:`read_policy_graph`."""
+    path = entry.data_file
+    if not path.is_file():
+        raise InputFileError(path, "file not found")
+    fmt = OX_FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputFileError(path, f"policy files are .trig or .nq, not {path.suffix!r}")
+    try:
+        quads = list(ox.parse(path=str(path), format=fmt))
+    except SyntaxError as err:
+        raise InputFileError(path, f"syntax error: {err.msg}", err.lineno) from None
+    names = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    default = sum(1 for q in quads if isinstance(q.graph_name, ox.DefaultGraph))
+    _check_graph_names(entry, names, default)
+    return quads
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def open_store(store_dir: Path | None = None, engine: str = "oxigraph") -> GraphStore:
+    if engine == "rdflib":
+        return MemoryStore()
+    if store_dir is not None:
+        store_dir.mkdir(parents=True, exist_ok=True)
+    return OxigraphStore(store_dir)
+
+
+def load_project(
+    data_dir: Path | None = None,
+    ontology_dir: Path | None = None,
+    store: GraphStore | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> LoadResult:
+    """Load ontology, catalogue and every catalogued policy version into ``store`` (default: a
+    fresh in-memory Oxigraph store). Unchanged versions of a persistent store are skipped."""
+    data_dir = data_dir or project_paths().data
+    store = store if store is not None else OxigraphStore()
     ontology = load_ontology(ontology_dir)
-    store.replace_graph(ONTOLOGY_GRAPH, ontology)
     catalogue, entries = read_catalogue(data_dir)
-    store.replace_graph(CATALOGUE_GRAPH, catalogue)
     result = LoadResult(store=store, ontology=ontology, catalogue=catalogue, policies=entries)
-    for entry in entries:
-        store.replace_graph(entry.iri, read_policy_graph(entry))
+    _replace_if_changed(store, ONTOLOGY_GRAPH, ontology)
+    _replace_if_changed(store, CATALOGUE_GRAPH, catalogue)
+    for done, entry in enumerate(entries, start=1):
+        if isinstance(store, OxigraphStore):
+            digest = file_hash(entry.data_file) if entry.data_file.is_file() else ""
+            if digest and store.stored_hash(entry.iri) == digest:
+                result.unchanged += 1
+            else:
+                store.replace_quads(entry.iri, read_policy_quads(entry), digest)
+                result.loaded += 1
+        else:
+            store.replace_graph(entry.iri, read_policy_graph(entry))
+            result.loaded += 1
+        if progress is not None:
+            progress(done, len(entries))
     listed = {e.data_file.resolve() for e in entries}
-    for path in sorted(data_dir.rglob("*.trig")):
-        if path.resolve() not in listed:
-            result.warnings.append(f"{path}: not listed in {CATALOGUE_FILE}, not loaded")
+    for pattern in ("*.trig", "*.nq"):
+        for path in sorted(data_dir.rglob(pattern)):
+            if path.resolve() not in listed:
+                result.warnings.append(f"{path}: not listed in {CATALOGUE_FILE}, not loaded")
+    _drop_unlisted(store, {e.iri for e in entries}, result)
+    if isinstance(store, OxigraphStore):
+        store.flush()
     return result
+
+
+def _replace_if_changed(store: GraphStore, name: URIRef, graph: Graph) -> None:
+    if isinstance(store, OxigraphStore):
+        digest = content_hash(graph)
+        if store.stored_hash(name) != digest:
+            store.replace_graph(name, graph)
+    else:
+        store.replace_graph(name, graph)
+
+
+def _drop_unlisted(store: GraphStore, listed: set[URIRef], result: LoadResult) -> None:
+    """A version removed from the catalogue is removed from a persistent store too."""
+    from .store import policy_graph_names
+
+    for name in policy_graph_names(store):
+        if name not in listed:
+            store.update(f"DROP SILENT GRAPH <{name}>")
+            result.warnings.append(f"<{name}>: no longer in the catalogue, removed from the store")

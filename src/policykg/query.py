@@ -8,10 +8,12 @@ A query file starts with a header of ``#+ key: value`` lines (grlc style)::
     #+ param: asOf | xsd:date | today | what the parameter means
     #+ example: policykg query NAME --param asOf=2026-11-23
 
-Parameters appear in the query as ``?_name``. Locally they are bound with rdflib's
-initBindings (a real binding); on a remote endpoint, which has no binding protocol, the
-typed RDF term is serialised with full escaping in place of the variable, so a value is
-always one literal or IRI and never query text.
+Parameters appear in the query as ``?_name``. Each value is first typed and validated from
+the header (a date must be a real date, an IRI an absolute IRI), then bound by putting its RDF
+term, serialised with full N-Triples escaping, in place of the variable (as Jena's
+ParameterizedSparqlString does): a value is always one literal or IRI, never query text. The
+same text runs locally and on remote endpoints (SPARQL has no binding protocol, and
+Oxigraph's substitutions only bind projected variables), so both give the same answers.
 """
 
 from __future__ import annotations
@@ -28,13 +30,12 @@ from pathlib import Path
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
-from rdflib.query import ResultRow
 from rdflib.term import Identifier
 
 from .dates import parse_iso_date
 from .errors import BadValueError, InputFileError, PolicyKGError, UnknownTermError
 from .paths import project_paths
-from .store import GraphStore
+from .store import GraphStore, SelectResult, substitute_terms
 
 _HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
 _TYPES = {"xsd:date", "xsd:string", "xsd:integer", "iri"}
@@ -60,10 +61,7 @@ class NamedQuery:
     example: str = ""
 
 
-@dataclass
-class QueryResult:
-    columns: list[str]
-    rows: list[list[Identifier | None]]
+QueryResult = SelectResult
 
 
 class EndpointError(PolicyKGError):
@@ -152,31 +150,8 @@ def bind_parameters(query: NamedQuery, given: Mapping[str, str]) -> dict[str, Id
 
 
 def run_local(store: GraphStore, query: NamedQuery, bindings: Mapping[str, Identifier]) -> QueryResult:
-    result = store.query(query.text, {k: v for k, v in bindings.items()})
-    columns = [str(v) for v in (result.vars or [])]
-    rows: list[list[Identifier | None]] = []
-    for row in result:
-        if isinstance(row, ResultRow):
-            rows.append([_identifier(row[i]) for i in range(len(columns))])
-    return QueryResult(columns, rows)
-
-
-def _identifier(value: object) -> Identifier | None:
-    return value if isinstance(value, Identifier) else None
-
-
-def substitute_terms(text: str, bindings: Mapping[str, Identifier]) -> str:
-    """Replace ``?_name`` by the escaped N3 form of its term, outside comment lines."""
-    out = []
-    for line in text.splitlines():
-        if line.lstrip().startswith("#"):
-            out.append(line)
-            continue
-        for name, term in bindings.items():
-            pattern = re.compile(rf"[?$]{re.escape(name)}\b")
-            line = pattern.sub(term.n3().replace("\\", "\\\\"), line)
-        out.append(line)
-    return "\n".join(out)
+    """Run on the local store, with the same parameter binding as on a remote endpoint."""
+    return store.select(substitute_terms(query.text, bindings))
 
 
 def run_remote(

@@ -6,11 +6,13 @@ renamed over it, so a failed or interrupted run leaves the previous file intact.
 
 from __future__ import annotations
 
+import ast
 import os
 import tempfile
 from pathlib import Path
 
 from rdflib import Dataset, Graph
+from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .errors import InputFileError
@@ -48,9 +50,28 @@ def parse_into(target: Graph, path: Path, fmt: str | None = None) -> None:
     except BadSyntax as err:
         reason = getattr(err, "_why", None) or str(err).splitlines()[0]
         raise InputFileError(path, f"syntax error: {reason}", line=err.lines + 1) from None
+    except ParserError as err:  # the N-Triples / N-Quads parsers: "Invalid line (...)"
+        line = _failing_line(path, str(err))
+        first = str(err).splitlines()[0]
+        raise InputFileError(path, f"syntax error: {first}", line) from None
     except (ValueError, SyntaxError, UnicodeDecodeError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputFileError(path, f"cannot parse as {fmt}: {first}") from None
+
+
+def _failing_line(path: Path, message: str) -> int | None:
+    """rdflib's line-based parsers quote the bad line but not its number: find it."""
+    quoted = message.split("\n", 1)[1].strip() if "\n" in message else ""
+    if not quoted.startswith("'") and not quoted.startswith('"'):
+        return None
+    try:
+        needle = ast.literal_eval(quoted)
+    except (ValueError, SyntaxError):
+        return None
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+        if line.startswith(str(needle)[:60]):
+            return number
+    return None
 
 
 def read_graph(path: Path) -> Graph:

@@ -36,7 +36,7 @@ def _result_format(accept: str) -> tuple[str, str]:
 
 
 def make_handler(store: GraphStore, allow_update: bool) -> type[BaseHTTPRequestHandler]:
-    lock = threading.Lock()  # rdflib's in-memory store is not safe for concurrent writes
+    lock = threading.Lock()  # one request at a time on the store: rdflib is not thread-safe
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "policykg"
@@ -90,12 +90,11 @@ def make_handler(store: GraphStore, allow_update: bool) -> type[BaseHTTPRequestH
             mime, fmt = _result_format(self.headers.get("Accept", ""))
             try:
                 with lock:
-                    result = store.dataset().query(text)
-                    body = result.serialize(format=fmt)
+                    body = store.raw_query(text, fmt)
             except Exception as err:  # a bad query is the client's error, not a crash
                 self._error(HTTPStatus.BAD_REQUEST, f"query failed: {str(err).splitlines()[0]}")
                 return
-            self._send(HTTPStatus.OK, body if isinstance(body, bytes) else str(body).encode(), mime)
+            self._send(HTTPStatus.OK, body, mime)
 
         def _update(self, text: str) -> None:
             if not allow_update:
@@ -105,7 +104,7 @@ def make_handler(store: GraphStore, allow_update: bool) -> type[BaseHTTPRequestH
                 return
             try:
                 with lock:
-                    store.dataset().update(text)
+                    store.update(text)
             except Exception as err:
                 self._error(HTTPStatus.BAD_REQUEST, f"update failed: {str(err).splitlines()[0]}")
                 return

@@ -1,17 +1,29 @@
-"""The graph store: the one module that owns loading, named graphs and querying.
+"""The graph store: the one module that owns named graphs and SPARQL.
 
-Callers use :class:`GraphStore` only; the in-memory rdflib implementation below serves the
-seed corpus and pyshacl. An embedded persistent store can be put behind the same interface
-(the scale work measures pyoxigraph) without touching callers.
+Two implementations of :class:`GraphStore`:
+
+- :class:`OxigraphStore` (default): pyoxigraph, in memory or persistent on disk (RocksDB). It
+  parses, stores and queries in Rust; replacing a policy version's graph is one SPARQL update,
+  so it is atomic and concurrent readers never see half a policy. Chosen because rdflib's
+  in-memory graph is too slow and too large for thousands of policies (see README, bench/).
+- :class:`MemoryStore`: rdflib's in-memory Dataset, kept as the reference engine for small
+  graphs and as the benchmark baseline.
+
+Per-graph work (pyshacl, evidence, reasoning, export) gets rdflib Graphs from ``graph()``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.query import Result, ResultRow
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.query import ResultRow
 from rdflib.term import Identifier, Node
 
 from .namespaces import PREFIXES, bind_prefixes
@@ -20,6 +32,16 @@ ONTOLOGY_GRAPH = URIRef("https://w3id.org/policykg/graph/ontology")
 """Named graph that holds the ontology, the DPV module and the instrument timeline."""
 CATALOGUE_GRAPH = URIRef("https://w3id.org/policykg/graph/catalogue")
 """Named graph that holds the vendor and policy-version catalogue."""
+META_GRAPH = URIRef("https://w3id.org/policykg/graph/meta")
+"""Bookkeeping of a persistent store: the content hash of each loaded graph."""
+CONTENT_HASH = URIRef("https://w3id.org/policykg#contentHash")
+SYSTEM_GRAPHS = (ONTOLOGY_GRAPH, CATALOGUE_GRAPH, META_GRAPH)
+
+
+@dataclass
+class SelectResult:
+    columns: list[str]
+    rows: list[list[Identifier | None]]
 
 
 class GraphStore(Protocol):
@@ -30,19 +52,181 @@ class GraphStore(Protocol):
 
     def graph_names(self) -> list[URIRef]: ...
 
-    def graph(self, name: URIRef) -> Graph: ...
+    def graph(self, name: URIRef) -> Graph:
+        """A standalone rdflib copy of one named graph."""
 
-    def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
-        """Run a SPARQL query over the union of all graphs; bindings are never pasted in."""
+    def select(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> SelectResult:
+        """A SELECT over the union of all graphs; bindings are bound, never pasted in."""
+
+    def ask(self, sparql: str) -> bool: ...
+
+    def update(self, sparql: str) -> None: ...
+
+    def raw_query(self, sparql: str, result_format: str) -> bytes:
+        """Serialised SPARQL results (json, csv, tsv, xml), for the HTTP endpoint."""
 
     def dataset(self) -> Dataset:
-        """The whole store as an rdflib Dataset (export, pyshacl)."""
+        """The whole store as an rdflib Dataset (small stores: export, tests)."""
 
     def __len__(self) -> int: ...
 
 
+def policy_graph_names(store: GraphStore) -> list[URIRef]:
+    return [n for n in store.graph_names() if n not in SYSTEM_GRAPHS]
+
+
+def content_hash(graph: Graph) -> str:
+    """Order-independent hash of a graph's triples (blank nodes as labelled)."""
+    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()}" for s, p, o in graph)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# rdflib <-> pyoxigraph terms
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot store {term!r}")
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+def from_ox(term: object) -> Identifier | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return (
+            Literal(term.value)
+            if datatype in (_XSD_STRING, _RDF_LANG)
+            else Literal(term.value, datatype=URIRef(datatype))
+        )
+    raise TypeError(f"unexpected term {term!r}")
+
+
+def _nt(term: object) -> str:
+    return str(term)  # pyoxigraph prints terms in N-Triples syntax
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+class OxigraphStore:
+    """pyoxigraph store, in memory (path None) or persistent in a folder."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        quads = [
+            ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(name)))  # type: ignore[arg-type]
+            for s, p, o in graph
+        ]
+        self.replace_quads(name, quads, content_hash(graph))
+
+    def replace_quads(self, name: URIRef, quads: Iterable[ox.Quad], digest: str | None = None) -> None:
+        """DROP + INSERT DATA (+ the content hash) in one update: one transaction."""
+        graph = f"<{name}>"
+        body = "\n".join(f"{_nt(q.subject)} {_nt(q.predicate)} {_nt(q.object)} ." for q in quads)
+        parts = [f"DROP SILENT GRAPH {graph}", f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"]
+        if digest is not None:
+            meta = f"<{META_GRAPH}>"
+            parts.insert(1, f"DELETE WHERE {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> ?old }} }}")
+            parts.append(f'INSERT DATA {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> "{digest}" }} }}')
+        self._store.update(" ;\n".join(parts))
+
+    def stored_hash(self, name: URIRef) -> str | None:
+        for quad in self._store.quads_for_pattern(
+            ox.NamedNode(str(name)), ox.NamedNode(str(CONTENT_HASH)), None, ox.NamedNode(str(META_GRAPH))
+        ):
+            value = quad.object
+            return value.value if isinstance(value, ox.Literal) else None
+        return None
+
+    def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
+        """Fast, non-transactional load for a fresh store."""
+        self._store.bulk_extend(quads)
+
+    def graph_names(self) -> list[URIRef]:
+        """Named graphs with content (the store's own bookkeeping graph excluded)."""
+        names = (URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(n for n in names if n != META_GRAPH)
+
+    def graph(self, name: URIRef) -> Graph:
+        graph = Graph(identifier=name)
+        bind_prefixes(graph)
+        for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+            graph.add((from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object)))  # type: ignore[arg-type]
+        return graph
+
+    def select(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> SelectResult:
+        # Oxigraph's substitutions bind projected variables only: bind by escaped RDF terms instead.
+        text = substitute_terms(sparql, bindings) if bindings else sparql
+        result = self._store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("not a SELECT query")
+        columns = [v.value for v in result.variables]
+        rows = [[from_ox(solution[c]) for c in columns] for solution in result]
+        return SelectResult(columns, rows)
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self._store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES))
+
+    def raw_query(self, sparql: str, result_format: str) -> bytes:
+        """Serialised results (json, csv, tsv, xml) for the HTTP endpoint."""
+        formats = {
+            "json": ox.QueryResultsFormat.JSON,
+            "csv": ox.QueryResultsFormat.CSV,
+            "tsv": ox.QueryResultsFormat.TSV,
+            "xml": ox.QueryResultsFormat.XML,
+        }
+        result = self._store.query(sparql, use_default_graph_as_union=True)
+        if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+            return result.serialize(format=formats[result_format]) or b""
+        return result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
+
+    def update(self, sparql: str) -> None:
+        self._store.update(sparql)
+
+    def dataset(self) -> Dataset:
+        dataset = Dataset()
+        bind_prefixes(dataset)
+        for name in self.graph_names():
+            target = dataset.graph(name)
+            for triple in self.graph(name):
+                target.add(triple)
+        return dataset
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    def __len__(self) -> int:
+        meta = sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(META_GRAPH))))
+        return len(self._store) - meta
+
+
 class MemoryStore:
-    """rdflib Dataset in memory, default graph = union of the named graphs."""
+    """rdflib Dataset in memory, default graph = union of the named graphs (reference engine)."""
 
     def __init__(self) -> None:
         self._ds = Dataset(default_union=True)
@@ -53,35 +237,64 @@ class MemoryStore:
         target.remove((None, None, None))
         for triple in graph:
             target.add(triple)
-        for prefix, ns in graph.namespaces():
-            self._ds.bind(prefix, ns, override=False)
 
     def graph_names(self) -> list[URIRef]:
         names = [g.identifier for g in self._ds.graphs() if isinstance(g.identifier, URIRef)]
         return sorted(n for n in names if len(self._ds.graph(n)) > 0)
 
     def graph(self, name: URIRef) -> Graph:
-        return self._ds.graph(name)
+        graph = Graph(identifier=name)
+        bind_prefixes(graph)
+        for triple in self._ds.graph(name):
+            graph.add(triple)
+        return graph
 
-    def query(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> Result:
-        return self._ds.query(sparql, initBindings=dict(bindings or {}))
+    def select(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> SelectResult:
+        result = self._ds.query(sparql, initNs=PREFIXES, initBindings=dict(bindings or {}))
+        columns = [str(v) for v in (result.vars or [])]
+        rows: list[list[Identifier | None]] = []
+        for row in result:
+            if isinstance(row, ResultRow):
+                rows.append(
+                    [v if isinstance(v, Identifier) else None for v in (row[i] for i in range(len(columns)))]
+                )
+        return SelectResult(columns, rows)
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self._ds.query(sparql, initNs=PREFIXES).askAnswer)
+
+    def raw_query(self, sparql: str, result_format: str) -> bytes:
+        body = self._ds.query(sparql).serialize(format=result_format)
+        return body if isinstance(body, bytes) else str(body).encode("utf-8")
+
+    def update(self, sparql: str) -> None:
+        self._ds.update(sparql)
 
     def dataset(self) -> Dataset:
         return self._ds
-
-    def policy_graphs(self) -> Iterator[URIRef]:
-        for name in self.graph_names():
-            if name not in (ONTOLOGY_GRAPH, CATALOGUE_GRAPH):
-                yield name
 
     def __len__(self) -> int:
         return sum(len(self._ds.graph(n)) for n in self.graph_names())
 
 
+def substitute_terms(text: str, bindings: Mapping[str, Identifier]) -> str:
+    """Replace ``?_name`` by the escaped N3 form of its term, outside comment lines."""
+    out = []
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            out.append(line)
+            continue
+        for name, term in bindings.items():
+            pattern = re.compile(rf"[?$]{re.escape(name)}\b")
+            line = pattern.sub(term.n3().replace("\\", "\\\\"), line)
+        out.append(line)
+    return "\n".join(out)
+
+
 def select(
     graph: Graph, sparql: str, bindings: Mapping[str, Identifier] | None = None
 ) -> list[dict[str, Node]]:
-    """Run a SELECT with the project prefixes; each row as a dict of its bound variables."""
+    """Run a SELECT on one rdflib graph with the project prefixes; each row as a dict."""
     result = graph.query(sparql, initNs=PREFIXES, initBindings=dict(bindings or {}))
     rows: list[dict[str, Node]] = []
     for row in result:

@@ -22,7 +22,7 @@ from .errors import BadValueError, PolicyKGError
 from .namespaces import PKG, SH, bind_prefixes
 from .paths import project_paths
 from .rdfio import parse_into
-from .store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, GraphStore
+from .store import ONTOLOGY_GRAPH, GraphStore, policy_graph_names
 
 PROFILES: dict[str, tuple[str, ...]] = {
     "data": ("data-quality.ttl",),
@@ -158,15 +158,11 @@ def validate_store(
 ) -> ValidationReport:
     as_of = as_of or date.today()
     shapes = load_shapes(profile, shapes_dir)
-    ontology = Graph()
-    for triple in store.graph(ONTOLOGY_GRAPH):
-        ontology.add(triple)
+    ontology = store.graph(ONTOLOGY_GRAPH)
     merged = Graph()
     bind_prefixes(merged)
     findings: list[Finding] = []
-    for name in store.graph_names():
-        if name in (ONTOLOGY_GRAPH, CATALOGUE_GRAPH):
-            continue
+    for name in policy_graph_names(store):
         found, results = validate_graph(str(name), store.graph(name), ontology, shapes, as_of)
         findings += found
         for triple in results:
