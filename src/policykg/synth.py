@@ -48,7 +48,7 @@ DATA = [
     PD.VoiceCommunicationRecording,
 ]
 BASES = [EU_GDPR["A6-1-a"], EU_GDPR["A6-1-b-contract-performance"], EU_GDPR["A6-1-c"], EU_GDPR["A6-1-f"]]
-SUBJECTS = [DPV.Customer, DPV.User, DPV.Employee, DPV.JobApplicant, DPV.Visitor]
+SUBJECTS = [DPV.Customer, DPV.User, PKG.CustomerUser, DPV.JobApplicant, DPV.Visitor]
 RIGHTS = ["A15", "A16", "A17", "A18", "A20", "A21", "A7-3", "A77"]
 START, END = date(2014, 1, 1), date(2026, 11, 1)
 SCHREMS_II = date(2020, 7, 16)

@@ -8,6 +8,7 @@ plain SHACL files. Validating per version keeps the cost linear in the number of
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass
@@ -21,8 +22,8 @@ from rdflib.term import Node
 from .errors import BadValueError, PolicyKGError
 from .namespaces import PKG, SH, bind_prefixes
 from .paths import project_paths
-from .rdfio import parse_into
-from .store import ONTOLOGY_GRAPH, GraphStore, policy_graph_names
+from .rdfio import parse_into, write_atomic
+from .store import ONTOLOGY_GRAPH, GraphStore, content_hash, policy_graph_names
 
 PROFILES: dict[str, tuple[str, ...]] = {
     "data": ("data-quality.ttl",),
@@ -54,6 +55,8 @@ class ValidationReport:
     as_of: date
     findings: list[Finding]
     results_graph: Graph
+    validated: int = 0
+    from_cache: int = 0
 
     def count_at_least(self, level: str) -> int:
         if level == "none":
@@ -124,29 +127,105 @@ def _article(shapes: Graph, shape: Node | None) -> str:
     return ""
 
 
-def validate_graph(
-    policy: str, data: Graph, ontology: Graph, shapes: Graph, as_of: date
-) -> tuple[list[Finding], Graph]:
-    from pyshacl import validate as shacl_validate
+class ValidationContext:
+    """What the shapes need from the ontology, cut to one policy graph at a time.
 
-    data_with_context = Graph()
-    for source in (data, ontology):  # merged here: sh:class needs the DPV types in the data
-        for triple in source:
-            data_with_context.add(triple)
-    data_with_context.add((PKG.AnalysisContext, PKG.asOf, Literal(as_of.isoformat(), datatype=XSD.date)))
-    try:
-        _conforms, results, _text_report = shacl_validate(
-            data_with_context,
+    sh:class needs each value's types with their superclasses; FactsNeedEvidence needs the
+    ``pkg:requiresEvidence`` flags; the transfer shapes need the instrument timeline. Adding only
+    these (types materialised) keeps each data graph small. The shapes are compiled once and the
+    data graph lives in an in-memory Oxigraph store, so SHACL-SPARQL runs in Rust.
+    """
+
+    def __init__(self, ontology: Graph, shapes: Graph) -> None:
+        from pyshacl import Validator
+        from pyshacl.graph_abstraction import DataGraph
+
+        self._types = _materialised_types(ontology)
+        self._flags: dict[Node, list[tuple[Node, Node, Node]]] = defaultdict(list)
+        for triple in ontology.triples((None, PKG.requiresEvidence, None)):
+            self._flags[triple[0]].append(triple)
+        self._timeline = list(_instrument_triples(ontology))
+        self.shapes = shapes
+        self._validator = Validator(
+            DataGraph.from_rdflib(Graph()),
             shacl_graph=shapes,
-            inference="none",
-            advanced=True,
-            allow_warnings=True,
-            allow_infos=True,
+            options={"advanced": True, "allow_warnings": True, "allow_infos": True, "inplace": True},
         )
-    except Exception as err:  # pyshacl reports malformed shapes as its own exceptions
-        raise PolicyKGError(f"SHACL engine refused the shapes: {str(err).splitlines()[0]}") from None
-    if not isinstance(results, Graph):  # pyshacl returns a ValidationFailure for bad shapes
-        raise PolicyKGError(f"SHACL engine refused the shapes: {results}")
+
+    def data_for(self, policy: Graph, as_of: date) -> list[tuple[Node, Node, Node]]:
+        triples = list(policy)
+        terms = {t for triple in triples for t in triple if isinstance(t, URIRef)}
+        for term in terms:
+            triples.extend((term, RDF.type, cls) for cls in self._types.get(term, ()))
+            triples.extend(self._flags.get(term, ()))
+        triples.extend(self._timeline)
+        triples.append((PKG.AnalysisContext, PKG.asOf, Literal(as_of.isoformat(), datatype=XSD.date)))
+        return triples
+
+    def run(self, policy: Graph, as_of: date) -> Graph:
+        import pyoxigraph as ox
+        from pyshacl.graph_abstraction import DataGraph
+
+        from .store import to_ox
+
+        store = ox.Store()
+        quads = (ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in self.data_for(policy, as_of))  # type: ignore[arg-type]
+        store.bulk_extend(quads)
+        validator = self._validator
+        validator.data_graph = DataGraph.from_oxigraph_store(store)
+        validator._target_graph = None
+        validator.inplace = True
+        try:
+            _conforms, results, _text = validator.run()  # type: ignore[no-untyped-call]
+        except Exception as err:  # pyshacl reports malformed shapes as its own exceptions
+            raise PolicyKGError(f"SHACL engine refused the shapes: {str(err).splitlines()[0]}") from None
+        if not isinstance(results, Graph):
+            raise PolicyKGError(f"SHACL engine refused the shapes: {results}")
+        return results
+
+
+def _materialised_types(ontology: Graph) -> dict[Node, set[Node]]:
+    parents: dict[Node, set[Node]] = defaultdict(set)
+    for child, parent in ontology.subject_objects(RDFS.subClassOf):
+        if isinstance(parent, URIRef):
+            parents[child].add(parent)
+    closure: dict[Node, set[Node]] = {}
+
+    def up(cls: Node) -> set[Node]:
+        if cls not in closure:
+            closure[cls] = {cls}
+            for parent in parents.get(cls, ()):
+                closure[cls] |= up(parent)
+        return closure[cls]
+
+    types: dict[Node, set[Node]] = defaultdict(set)
+    for term, cls in ontology.subject_objects(RDF.type):
+        if isinstance(term, URIRef) and isinstance(cls, URIRef):
+            types[term] |= up(cls)
+    return types
+
+
+def _instrument_triples(ontology: Graph) -> Graph:
+    """The instruments, their events, what each event class does, and obsolete standards."""
+    keep = set(ontology.subjects(PKG.slug, None)) | set(ontology.subjects(PKG.affectsInstrument, None))
+    keep |= set(ontology.subjects(PKG.statusEffect, None)) | set(ontology.objects(None, PKG.statusEffect))
+    keep |= set(ontology.subjects(PKG.obsoleteSince, None))
+    timeline = Graph()
+    for s, p, o in ontology:
+        if s in keep:
+            timeline.add((s, p, o))
+    return timeline
+
+
+def validate_graph(
+    policy: str,
+    data: Graph,
+    ontology: Graph,
+    shapes: Graph,
+    as_of: date,
+    context: ValidationContext | None = None,
+) -> tuple[list[Finding], Graph]:
+    results = (context or ValidationContext(ontology, shapes)).run(data, as_of)
     return _findings(policy, results, shapes), results
 
 
@@ -155,20 +234,82 @@ def validate_store(
     profile: str = "data",
     as_of: date | None = None,
     shapes_dir: Path | None = None,
+    cache_dir: Path | None = None,
+    jobs: int = 1,
 ) -> ValidationReport:
+    """Validate every policy version and merge the reports. With ``cache_dir``, a version whose
+    content (and shapes, ontology, profile and date) did not change is read from the cache."""
     as_of = as_of or date.today()
     shapes = load_shapes(profile, shapes_dir)
     ontology = store.graph(ONTOLOGY_GRAPH)
+    salt = f"{profile}|{as_of.isoformat()}|{content_hash(shapes)}|{content_hash(ontology)}|"
     merged = Graph()
     bind_prefixes(merged)
     findings: list[Finding] = []
-    for name in policy_graph_names(store):
-        found, results = validate_graph(str(name), store.graph(name), ontology, shapes, as_of)
+    todo: list[tuple[str, Graph, str]] = []
+    names = policy_graph_names(store)
+    for name in names:
+        graph = store.graph(name)
+        key = hashlib.sha256((salt + content_hash(graph)).encode()).hexdigest()
+        cached = _cache_read(cache_dir, key)
+        if cached is None:
+            todo.append((str(name), graph, key))
+        else:
+            findings += cached[0]
+            merged += cached[1]
+    for found, results, key in _run_all(todo, ontology, shapes, as_of, jobs):
         findings += found
-        for triple in results:
-            merged.add(triple)
+        merged += results
+        _cache_write(cache_dir, key, found, results)
     findings.sort(key=Finding.sort_key)
-    return ValidationReport(profile, as_of, findings, merged)
+    return ValidationReport(
+        profile, as_of, findings, merged, validated=len(todo), from_cache=len(names) - len(todo)
+    )
+
+
+Job = tuple[list[tuple[str, Graph, str]], Graph, Graph, date]
+
+
+def _run_all(
+    todo: list[tuple[str, Graph, str]], ontology: Graph, shapes: Graph, as_of: date, jobs: int
+) -> list[tuple[list[Finding], Graph, str]]:
+    if jobs <= 1 or len(todo) < 2:
+        return _run_chunk((todo, ontology, shapes, as_of))
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks: list[Job] = [(todo[i::jobs], ontology, shapes, as_of) for i in range(jobs) if todo[i::jobs]]
+    with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
+        return [item for part in pool.map(_run_chunk, chunks) for item in part]
+
+
+def _run_chunk(job: Job) -> list[tuple[list[Finding], Graph, str]]:
+    todo, ontology, shapes, as_of = job
+    if not todo:
+        return []
+    context = ValidationContext(ontology, shapes)
+    out = []
+    for policy, graph, key in todo:
+        results = context.run(graph, as_of)
+        out.append((_findings(policy, results, shapes), results, key))
+    return out
+
+
+def _cache_read(cache_dir: Path | None, key: str) -> tuple[list[Finding], Graph] | None:
+    path = cache_dir / f"{key}.json" if cache_dir is not None else None
+    if path is None or not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    results = Graph()
+    results.parse(data=data["results"], format="nt")
+    return [Finding(**f) for f in data["findings"]], results
+
+
+def _cache_write(cache_dir: Path | None, key: str, findings: list[Finding], results: Graph) -> None:
+    if cache_dir is None:
+        return
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    payload = {"findings": [asdict(f) for f in findings], "results": results.serialize(format="nt")}
+    write_atomic(cache_dir / f"{key}.json", json.dumps(payload))
 
 
 def render(report: ValidationReport, fmt: str) -> str:
