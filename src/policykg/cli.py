@@ -49,7 +49,20 @@ def _date_option(value: str | None) -> date:
     return date.today() if value in (None, "today") else parse_iso_date(str(value), "date")
 
 
+def _store_dir() -> Path | None:
+    root = click.get_current_context().find_root()
+    value = root.params.get("store")
+    return Path(value) if value else None
+
+
 def _load(data_dir: Path | None) -> LoadResult:
+    """The graph the command works on: the persistent store given with --store, else the
+    annotations in data/ loaded into an in-memory store."""
+    store_dir = _store_dir()
+    if store_dir is not None:
+        from .load import open_existing
+
+        return open_existing(store_dir)
     result = load_project(data_dir=data_dir)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -58,7 +71,15 @@ def _load(data_dir: Path | None) -> LoadResult:
 
 @click.group(epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="policykg")
-def main() -> None:
+@click.option(
+    "--store",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    envvar="POLICYKG_STORE",
+    help="Work on this persistent store (made by 'policykg load --store DIR') instead of loading data/.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+def main(store: Path | None, quiet: bool) -> None:
     """policykg: privacy policies as an evidence-backed knowledge graph on W3C DPV."""
 
 
@@ -388,10 +409,21 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
     default=None,
     help="Write the report here (atomically) instead of standard output.",
 )
+@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
+              help="Validate policy versions in this many processes.")
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Reuse results of unchanged versions from this folder (re-validate only what changed).")
 @DATA_DIR
 @reports_errors
 def validate(
-    profile: str, as_of: str, fail_on: str, fmt: str, output: Path | None, data_dir: Path | None
+    profile: str,
+    as_of: str,
+    fail_on: str,
+    fmt: str,
+    output: Path | None,
+    jobs: int,
+    cache_dir: Path | None,
+    data_dir: Path | None,
 ) -> None:
     """Validate each policy version with SHACL and print one merged report.
 
@@ -400,7 +432,7 @@ def validate(
     from .validate import render, validate_store
 
     when = _date_option(as_of)
-    report = validate_store(_load(data_dir).store, profile=profile, as_of=when)
+    report = validate_store(_load(data_dir).store, profile=profile, as_of=when, cache_dir=cache_dir, jobs=jobs)
     text = render(report, fmt)
     if output is not None:
         write_atomic(output, text)
@@ -413,12 +445,21 @@ def validate(
 
 @main.command(epilog=EXIT_CODES)
 @click.option(
+    "--store",
+    "target",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Build or update this persistent Oxigraph store (only changed versions are rewritten).",
+)
+@click.option(
     "--endpoint",
     "gsp",
-    required=True,
-    help="Graph Store Protocol URL of the triple store (e.g. http://127.0.0.1:7878/store).",
+    default=None,
+    help="Or push to a triple store's Graph Store Protocol URL (e.g. http://127.0.0.1:7878/store).",
 )
-@click.option("--graph", "only", default=None, help="Push only this policy version (its IRI).")
+@click.option(
+    "--graph", "only", default=None, help="With --endpoint: push only this policy version (its IRI)."
+)
 @click.option("--user", default=None, help="User for HTTP basic/digest authentication.")
 @click.option(
     "--password",
@@ -430,10 +471,25 @@ def validate(
 @DATA_DIR
 @reports_errors
 def load(
-    gsp: str, only: str | None, user: str | None, password: str | None, timeout: float, data_dir: Path | None
+    target: Path | None,
+    gsp: str | None,
+    only: str | None,
+    user: str | None,
+    password: str | None,
+    timeout: float,
+    data_dir: Path | None,
 ) -> None:
-    """Push the graph to a triple store, one named graph per policy version (plus the
-    ontology and catalogue graphs); re-pushing a version replaces its graph."""
+    """Load data/ into a persistent store (--store) or push it to a triple store (--endpoint).
+
+    Each policy version is written in one transaction: readers never see half a version, and
+    an interrupted load is completed by running it again. With --endpoint, one named graph per
+    version (plus the ontology and catalogue graphs); re-pushing a version replaces its graph.
+    """
+    if (target is None) == (gsp is None):
+        raise click.UsageError("give --store DIR or --endpoint URL")
+    if target is not None:
+        _load_store(target, data_dir)
+        return
     from rdflib import URIRef
 
     from .errors import UnknownTermError
@@ -446,8 +502,27 @@ def load(
             raise UnknownTermError("graph", only, [str(n) for n in names])
         names = [URIRef(only)]
     credentials = Credentials(user, password or "") if user else None
-    sent = push_graphs(gsp, {n: store.graph(n) for n in names}, timeout, credentials)
+    sent = push_graphs(str(gsp), {n: store.graph(n) for n in names}, timeout, credentials)
     click.echo(f"pushed {len(names)} graphs, {sent} triples to {gsp}")
+
+
+def _load_store(target: Path, data_dir: Path | None) -> None:
+    from .load import open_store
+
+    quiet = bool(click.get_current_context().find_root().params.get("quiet")) or not sys.stderr.isatty()
+    store = open_store(target)
+    with click.progressbar(length=1, label="loading", file=sys.stderr, hidden=quiet) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(1)
+
+        result = load_project(data_dir=data_dir, store=store, progress=progress)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"{target}: {result.loaded} policy versions written, {result.unchanged} unchanged, {len(store)} triples"
+    )
 
 
 @main.command(epilog=EXIT_CODES)

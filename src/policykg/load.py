@@ -161,6 +161,31 @@ def load_project(
     return result
 
 
+def open_existing(store_dir: Path) -> LoadResult:
+    """A persistent store made by ``load``, as a LoadResult (policies from its catalogue graph)."""
+    if not store_dir.is_dir():
+        raise InputFileError(store_dir, "no store here: run 'policykg load --store DIR' first")
+    try:
+        store = OxigraphStore(store_dir)
+    except OSError as err:
+        raise InputFileError(store_dir, f"cannot open the store: {err}") from None
+    names = set(store.graph_names())
+    if CATALOGUE_GRAPH not in names or ONTOLOGY_GRAPH not in names:
+        raise InputFileError(store_dir, "the store is empty: run 'policykg load --store DIR' first")
+    catalogue = store.graph(CATALOGUE_GRAPH)
+    entries = []
+    for version in sorted(
+        v for v in catalogue.subjects(RDF.type, PKG.PolicyVersion) if isinstance(v, URIRef)
+    ):
+        vendor = catalogue.value(version, PKG.vendor)
+        data_file = catalogue.value(version, PKG.dataFile)
+        if isinstance(vendor, URIRef) and version in names:
+            entries.append(PolicyEntry(version, vendor, Path(str(data_file or ""))))
+    return LoadResult(
+        store=store, ontology=store.graph(ONTOLOGY_GRAPH), catalogue=catalogue, policies=entries
+    )
+
+
 def _replace_if_changed(store: GraphStore, name: URIRef, graph: Graph) -> None:
     if isinstance(store, OxigraphStore):
         digest = content_hash(graph)
