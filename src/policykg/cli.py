@@ -409,10 +409,20 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
     default=None,
     help="Write the report here (atomically) instead of standard output.",
 )
-@click.option("--jobs", type=click.IntRange(1), default=1, show_default=True,
-              help="Validate policy versions in this many processes.")
-@click.option("--cache", "cache_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Reuse results of unchanged versions from this folder (re-validate only what changed).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="Validate policy versions in this many processes.",
+)
+@click.option(
+    "--cache",
+    "cache_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Reuse results of unchanged versions from this folder (re-validate only what changed).",
+)
 @DATA_DIR
 @reports_errors
 def validate(
@@ -432,7 +442,9 @@ def validate(
     from .validate import render, validate_store
 
     when = _date_option(as_of)
-    report = validate_store(_load(data_dir).store, profile=profile, as_of=when, cache_dir=cache_dir, jobs=jobs)
+    report = validate_store(
+        _load(data_dir).store, profile=profile, as_of=when, cache_dir=cache_dir, jobs=jobs
+    )
     text = render(report, fmt)
     if output is not None:
         write_atomic(output, text)

@@ -242,7 +242,7 @@ def validate_store(
     as_of = as_of or date.today()
     shapes = load_shapes(profile, shapes_dir)
     ontology = store.graph(ONTOLOGY_GRAPH)
-    salt = f"{profile}|{as_of.isoformat()}|{content_hash(shapes)}|{content_hash(ontology)}|"
+    salt = f"{profile}|{as_of.isoformat()}|{_digest(shapes)}|{_digest(ontology)}|"
     merged = Graph()
     bind_prefixes(merged)
     findings: list[Finding] = []
@@ -292,6 +292,13 @@ def _run_chunk(job: Job) -> list[tuple[list[Finding], Graph, str]]:
         results = context.run(graph, as_of)
         out.append((_findings(policy, results, shapes), results, key))
     return out
+
+
+def _digest(graph: Graph) -> str:
+    """A hash that survives re-parsing (blank nodes are canonicalised)."""
+    from rdflib.compare import to_isomorphic
+
+    return str(to_isomorphic(graph).graph_digest())
 
 
 def _cache_read(cache_dir: Path | None, key: str) -> tuple[list[Finding], Graph] | None:

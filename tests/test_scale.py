@@ -1,0 +1,200 @@
+"""The scale machinery on a synthetic corpus: planted answers on both engines, an interrupted
+(SIGKILL) load repaired by re-running it, readers never seeing half a policy, and incremental
+per-version validation giving the same report as one pyshacl run over the whole graph."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+
+from policykg.load import file_hash, load_project, open_existing, read_catalogue
+from policykg.namespaces import PKG
+from policykg.query import bind_parameters, catalogue, find_query, run_local
+from policykg.store import ONTOLOGY_GRAPH, MemoryStore, OxigraphStore, policy_graph_names
+from policykg.synth import generate, load_plan
+from policykg.validate import _findings, load_shapes, validate_store
+
+PRIVACY_SHIELD = {"EU-US-PrivacyShield", "Swiss-US-PrivacyShield"}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synth")
+    generate(80, seed=11, out=out, processes=(1, 3))
+    return out
+
+
+def test_planted_answers_on_both_engines(corpus: Path, engines: tuple[OxigraphStore, MemoryStore]) -> None:
+    plan = load_plan(corpus / "plan.json")
+    oxi, ref = engines
+    query = find_query("vendors-citing-privacy-shield")
+    for day in ("2016-01-01", "2018-06-30", "2020-07-16", "2023-11-01", "2026-11-23"):
+        expected = {
+            f"Vendor {v.split('-')[1]} Ltd"
+            for v in plan.vendors_citing(PRIVACY_SHIELD, date.fromisoformat(day))
+        }
+        bindings = bind_parameters(query, {"asOf": day})
+        got = {str(r[0]) for r in run_local(oxi, query, bindings).rows}
+        assert got == expected, day
+        assert {str(r[0]) for r in run_local(ref, query, bindings).rows} == expected, day
+    assert any(plan.vendors_citing(PRIVACY_SHIELD, date(2026, 11, 23)))  # the answer is not trivially empty
+    by_instrument = find_query("vendors-by-instrument")
+    for slug, iri in (("dpf-eu-us", "EU-US-DataPrivacyFramework"), ("scc-2010-87", "SCC-2010-87")):
+        expected = {f"Vendor {v.split('-')[1]} Ltd" for v in plan.vendors_citing({iri}, date(2026, 11, 23))}
+        bindings = bind_parameters(by_instrument, {"instrument": slug, "asOf": "2026-11-23"})
+        assert {str(r[0]) for r in run_local(oxi, by_instrument, bindings).rows} == expected
+
+
+@pytest.fixture(scope="module")
+def engines(corpus: Path) -> tuple[OxigraphStore, MemoryStore]:
+    oxi = load_project(data_dir=corpus / "data").store
+    ref = load_project(data_dir=corpus / "data", store=MemoryStore()).store
+    assert isinstance(oxi, OxigraphStore) and isinstance(ref, MemoryStore)
+    return oxi, ref
+
+
+@pytest.mark.parametrize("name", sorted(catalogue()))
+def test_every_query_same_rows_on_oxigraph_and_rdflib(
+    name: str, engines: tuple[OxigraphStore, MemoryStore]
+) -> None:
+    oxi, ref = engines
+    query = catalogue()[name]
+    params = {
+        "asOf": "2026-11-23",
+        "vendor": "vendor-00003",
+        "instrument": "dpf-eu-us",
+        "policy": str(policy_graph_names(oxi)[0]),
+    }
+    bindings = bind_parameters(query, {k: v for k, v in params.items() if k in query.params})
+    rows = Counter(tuple(map(str, r)) for r in run_local(oxi, query, bindings).rows)
+    assert rows == Counter(tuple(map(str, r)) for r in run_local(ref, query, bindings).rows)
+
+
+def test_sigkill_during_load_then_rerun_gives_a_correct_store(tmp_path: Path) -> None:
+    corpus = tmp_path / "big"
+    plan = generate(250, seed=5, out=corpus, processes=(2, 4))
+
+    def command(store_dir: Path) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "policykg.cli",
+            "--quiet",
+            "load",
+            "--store",
+            str(store_dir),
+            "--data-dir",
+            str(corpus / "data"),
+        ]
+
+    started = time.monotonic()  # how long a full load takes here, to kill the next one half-way
+    subprocess.run(command(tmp_path / "timing"), check=True, capture_output=True, timeout=300)
+    full = time.monotonic() - started
+    store_dir = tmp_path / "store"
+    process = subprocess.Popen(command(store_dir), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(full * 0.6)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    assert process.returncode == -signal.SIGKILL, "the load finished before it could be killed"
+    rerun = subprocess.run(command(store_dir), capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    written = int(rerun.stdout.split(": ")[1].split(" policy versions written")[0])
+    assert 0 < written <= 250  # the re-run completed what the killed run had not
+    store = open_existing(store_dir).store
+    assert isinstance(store, OxigraphStore)
+    names = policy_graph_names(store)
+    assert len(names) == 250
+    _catalogue, entries = read_catalogue(corpus / "data")
+    files = {e.iri: e.data_file for e in entries}
+    for name in names:
+        assert store.stored_hash(name) == file_hash(files[name])
+    query = find_query("vendors-citing-privacy-shield")
+    got = {str(r[0]) for r in run_local(store, query, bind_parameters(query, {"asOf": "2026-11-23"})).rows}
+    assert got == {
+        f"Vendor {v.split('-')[1]} Ltd" for v in plan.vendors_citing(PRIVACY_SHIELD, date(2026, 11, 23))
+    }
+
+
+def test_readers_never_see_half_a_policy(tmp_path: Path) -> None:
+    store = OxigraphStore(tmp_path / "store")
+    name = URIRef("https://w3id.org/policykg/id/policy/example/2024-01-01")
+    small, large = Graph(), Graph()
+    for i in range(50):
+        small.add((URIRef(f"urn:s{i}"), RDF.value, Literal(i)))
+    for i in range(5000):
+        large.add((URIRef(f"urn:l{i}"), RDF.value, Literal(i)))
+    store.replace_graph(name, small)
+    seen: set[int] = set()
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            rows = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}").rows
+            seen.add(int(str(rows[0][0])))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    for round_no in range(40):
+        store.replace_graph(name, large if round_no % 2 == 0 else small)
+    stop.set()
+    reader.join()
+    assert seen <= {50, 5000}
+    assert len(seen) >= 1
+
+
+def test_incremental_validation_equals_one_whole_graph_pyshacl_run(
+    engines: tuple[OxigraphStore, MemoryStore], tmp_path: Path
+) -> None:
+    from pyshacl import validate as shacl_validate
+
+    store = engines[0]
+    as_of = date(2026, 11, 23)
+    for profile in ("data", "compliance"):
+        cache = tmp_path / f"cache-{profile}"
+        first = validate_store(store, profile=profile, as_of=as_of, cache_dir=cache, jobs=2)
+        again = validate_store(store, profile=profile, as_of=as_of, cache_dir=cache)
+        assert again.validated == 0 and again.from_cache == len(policy_graph_names(store))
+        whole = Graph()
+        for name in [*policy_graph_names(store), ONTOLOGY_GRAPH]:
+            whole += store.graph(name)
+        whole.add((PKG.AnalysisContext, PKG.asOf, Literal(as_of.isoformat(), datatype=XSD.date)))
+        shapes = load_shapes(profile)
+        _c, results, _t = shacl_validate(
+            whole, shacl_graph=shapes, advanced=True, allow_warnings=True, allow_infos=True, inference="none"
+        )
+        key = lambda f: (f.severity, f.message, f.focus, f.path, f.value)  # noqa: E731
+        reference = Counter(key(f) for f in _findings("", results, shapes))
+        assert Counter(key(f) for f in first.findings) == reference, profile
+        assert Counter(key(f) for f in again.findings) == reference
+        if profile == "compliance":
+            assert sum(reference.values()) > 50  # the corpus triggers findings: the comparison is not vacuous
+
+
+def test_changed_policy_is_the_only_one_revalidated(corpus: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    import shutil
+
+    shutil.copytree(corpus / "data", data)
+    cache = tmp_path / "cache"
+    store = load_project(data_dir=data).store
+    validate_store(store, as_of=date(2026, 11, 23), cache_dir=cache)
+    victim = sorted(data.glob("*.nq"))[0]
+    victim.write_text(
+        victim.read_text(encoding="utf-8").replace(" Ltd privacy policy", " Ltd privacy notice", 1),
+        encoding="utf-8",
+    )
+    store = load_project(data_dir=data).store
+    report = validate_store(store, as_of=date(2026, 11, 23), cache_dir=cache)
+    assert report.validated == 1
+    assert os.listdir(cache)
