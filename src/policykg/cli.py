@@ -532,9 +532,8 @@ def _load_store(target: Path, data_dir: Path | None) -> None:
         result = load_project(data_dir=data_dir, store=store, progress=progress)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
-    click.echo(
-        f"{target}: {result.loaded} policy versions written, {result.unchanged} unchanged, {len(store)} triples"
-    )
+    counts = f"{result.loaded} policy versions written, {result.unchanged} unchanged"
+    click.echo(f"{target}: {counts}, {len(store)} triples")
 
 
 @main.command(epilog=EXIT_CODES)

@@ -298,7 +298,7 @@ def _digest(graph: Graph) -> str:
     """A hash that survives re-parsing (blank nodes are canonicalised)."""
     from rdflib.compare import to_isomorphic
 
-    return str(to_isomorphic(graph).graph_digest())
+    return str(to_isomorphic(graph).graph_digest())  # type: ignore[no-untyped-call]
 
 
 def _cache_read(cache_dir: Path | None, key: str) -> tuple[list[Finding], Graph] | None:
