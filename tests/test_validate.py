@@ -248,3 +248,55 @@ def test_malformed_data_file_gives_file_and_line(runner: CliRunner, data_copy: P
     result = runner.invoke(main, ["validate", "--data-dir", str(data_copy)])
     assert result.exit_code == 2
     assert re.search(r"2019-12-31\.trig:\d+: syntax error", result.output), result.output
+
+
+def test_html_report_in_a_real_browser(runner: CliRunner, tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        if os.environ.get("CI"):
+            raise AssertionError("CI installs Chromium (.ci/setup)")
+        pytest.skip("Chromium is not installed")
+    out = tmp_path / "report.html"
+    result = runner.invoke(
+        main,
+        [
+            "validate",
+            "--profile",
+            "compliance",
+            "--as-of",
+            "2026-11-23",
+            "--format",
+            "html",
+            "--output",
+            str(out),
+            "--fail-on",
+            "none",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    dom = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            out.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert '<p id="summary">3 violations' in dom
+    assert f"<h2>{TALKDESK}</h2>" in dom
+    assert "<h3>GDPR Art. 44-46 (transfer safeguards)</h3>" in dom
+    assert "talkdesk relies on EU-US Privacy Shield" in dom and "C-311/18" in dom

@@ -399,7 +399,7 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "turtle"]),
+    type=click.Choice(["text", "json", "turtle", "html"]),
     default="text",
     show_default=True,
 )

@@ -319,7 +319,45 @@ def _cache_write(cache_dir: Path | None, key: str, findings: list[Finding], resu
     write_atomic(cache_dir / f"{key}.json", json.dumps(payload))
 
 
+def render_html(report: ValidationReport) -> str:
+    """A self-contained page an analyst can open or attach: findings by policy and article."""
+    from html import escape
+
+    rows: list[str] = []
+    by_policy: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+    for finding in report.findings:
+        by_policy[finding.policy][finding.article or "data quality"].append(finding)
+    for policy, by_article in by_policy.items():
+        rows.append(f'<section class="policy"><h2>{escape(policy)}</h2>')
+        for article, items in by_article.items():
+            rows.append(
+                f"<h3>{escape(article)}</h3><table><tr><th>severity</th><th>finding</th><th>focus</th></tr>"
+            )
+            rows += [
+                f'<tr class="{f.severity}"><td>{f.severity}</td><td>{escape(f.message)}</td>'
+                f"<td>{escape(f.focus)}</td></tr>"
+                for f in items
+            ]
+            rows.append("</table>")
+        rows.append("</section>")
+    title = f"SHACL validation, profile {report.profile}, as of {report.as_of.isoformat()}"
+    style = (
+        "body{font-family:system-ui,sans-serif;margin:1.5rem}table{border-collapse:collapse;margin-bottom:1rem}"
+        "td,th{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}"
+        ".violation td:first-child{color:#a00;font-weight:bold}.warning td:first-child{color:#a60}"
+        ".info td:first-child{color:#06a}"
+    )
+    body = "\n".join(rows) if rows else "<p>No findings.</p>"
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
+        f"<style>{style}</style></head><body><h1>{escape(title)}</h1>"
+        f'<p id="summary">{escape(report.summary_line())}</p>\n{body}\n</body></html>\n'
+    )
+
+
 def render(report: ValidationReport, fmt: str) -> str:
+    if fmt == "html":
+        return render_html(report)
     if fmt == "json":
         return (
             json.dumps(

@@ -1,0 +1,215 @@
+"""Benchmark: policykg (Oxigraph store, per-version validation) against the baselines named in
+the scale issue (rdflib Graph + its SPARQL; pyshacl over the whole graph), on synthetic corpora.
+
+    python bench/run.py --sizes 1000,10000 --cap 300
+
+Each side runs in its own process (so peak RSS is its own); a baseline step that runs past
+--cap seconds is reported as "> cap". Prints a Markdown table with ratios (baseline / policykg)
+and writes bench/results-<size>.json. Not a test: numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+QUERY_PARAMS = {"asOf": "2026-11-23", "vendor": "vendor-00003", "instrument": "dpf-eu-us"}
+PRIVACY_SHIELD = {"EU-US-PrivacyShield", "Swiss-US-PrivacyShield"}
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(fn: Any) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def _queries(store: Any, policy: str) -> dict[str, float]:
+    from policykg.query import bind_parameters, catalogue, run_local
+
+    out = {}
+    for name, query in catalogue().items():
+        params = {k: v for k, v in {**QUERY_PARAMS, "policy": policy}.items() if k in query.params}
+        bindings = bind_parameters(query, params)
+        out[name] = min(_timed(lambda q=query, b=bindings: run_local(store, q, b))[0] for _ in range(3))
+    return out
+
+
+def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
+    from policykg.load import load_project, open_store
+    from policykg.query import bind_parameters, find_query, run_local
+    from policykg.store import policy_graph_names
+    from policykg.synth import load_plan
+    from policykg.validate import validate_store
+
+    store_dir = work / "store"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    load_s, result = _timed(lambda: load_project(data_dir=corpus / "data", store=open_store(store_dir)))
+    store = result.store
+    names = policy_graph_names(store)
+    size = sum(p.stat().st_size for p in store_dir.rglob("*") if p.is_file())
+    queries = _queries(store, str(names[0]))
+    plan = load_plan(corpus / "plan.json")
+    headline = find_query("vendors-citing-privacy-shield")
+    got = {str(r[0]) for r in run_local(store, headline, bind_parameters(headline, {"asOf": "2026-11-23"})).rows}
+    expected = {f"Vendor {v.split('-')[1]} Ltd" for v in plan.vendors_citing(PRIVACY_SHIELD, date(2026, 11, 23))}
+    cache = work / "validation-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    full_s, report = _timed(lambda: validate_store(store, "data", date(2026, 11, 23), cache_dir=cache, jobs=2))
+    # change one policy version, reload (only it is rewritten) and re-validate (only it is validated)
+    victim = names[len(names) // 2]
+    graph = store.graph(victim)
+    from rdflib import Literal
+    from rdflib.namespace import DCTERMS
+
+    graph.set((victim, DCTERMS.title, Literal("changed title")))
+    single_s, single = _timed(lambda: (store.replace_graph(victim, graph),
+                                       validate_store(store, "data", date(2026, 11, 23), cache_dir=cache))[1])
+    return {"load_s": load_s, "triples": len(store), "policies": len(names), "store_mb": size / 2**20,
+            "queries_s": queries, "headline_correct": got == expected, "headline_rows": len(got),
+            "validate_full_s": full_s, "validate_findings": len(report.findings),
+            "revalidate_one_s": single_s, "revalidated": single.validated, "rss_mb": _rss_mb()}
+
+
+def child_rdflib(corpus: Path, cap: float) -> dict[str, Any]:
+    from policykg.load import load_project
+    from policykg.store import MemoryStore, policy_graph_names
+
+    deadline = time.monotonic() + cap
+    load_s, result = _timed(lambda: load_project(data_dir=corpus / "data", store=MemoryStore()))
+    out: dict[str, Any] = {"load_s": load_s, "triples": len(result.store)}
+    names = policy_graph_names(result.store)
+    from policykg.query import bind_parameters, catalogue, run_local
+
+    queries: dict[str, float | None] = {}
+    for name, query in catalogue().items():
+        if time.monotonic() > deadline:
+            queries[name] = None
+            continue
+        params = {k: v for k, v in {**QUERY_PARAMS, "policy": str(names[0])}.items() if k in query.params}
+        queries[name] = _timed(lambda q=query, p=params: run_local(result.store, q, bind_parameters(q, p)))[0]
+        print(json.dumps({"partial": {"query": name, "s": queries[name]}}), flush=True)
+    out["queries_s"] = queries
+    out["rss_mb"] = _rss_mb()
+    return out
+
+
+def child_pyshacl(corpus: Path) -> dict[str, Any]:
+    from pyshacl import validate
+    from rdflib import Graph, Literal
+    from rdflib.namespace import XSD
+
+    from policykg.load import load_project
+    from policykg.namespaces import PKG
+    from policykg.store import ONTOLOGY_GRAPH, policy_graph_names
+    from policykg.validate import load_shapes
+
+    store = load_project(data_dir=corpus / "data").store
+    whole = Graph()
+    for name in [*policy_graph_names(store), ONTOLOGY_GRAPH]:
+        whole += store.graph(name)
+    whole.add((PKG.AnalysisContext, PKG.asOf, Literal("2026-11-23", datatype=XSD.date)))
+    shapes = load_shapes("data")
+    seconds, _ = _timed(lambda: validate(whole, shacl_graph=shapes, advanced=True, allow_warnings=True,
+                                         allow_infos=True, inference="none"))
+    return {"validate_full_s": seconds, "rss_mb": _rss_mb()}
+
+
+def run_child(kind: str, corpus: Path, work: Path, cap: float, timeout: float) -> dict[str, Any] | None:
+    command = [sys.executable, __file__, "--child", kind, "--corpus", str(corpus), "--work", str(work),
+               "--cap", str(cap)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as err:
+        partial: dict[str, Any] = {"timed_out": True, "queries_s": {}}
+        for line in (err.stdout or b"").decode().splitlines() if isinstance(err.stdout, bytes) else (err.stdout or "").splitlines():
+            if line.startswith('{"partial"'):
+                item = json.loads(line)["partial"]
+                partial["queries_s"][item["query"]] = item["s"]
+        return partial
+    if done.returncode != 0:
+        print(done.stderr[-3000:], file=sys.stderr)
+        return None
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{") and '"partial"' not in line]
+    return json.loads(lines[-1])
+
+
+def fmt(value: float | None, cap: float, unit: str = "s") -> str:
+    return f"> {cap:.0f} {unit}" if value is None else f"{value:.3f} {unit}" if value < 10 else f"{value:.1f} {unit}"
+
+
+def ratio(base: float | None, ours: float | None, cap: float) -> str:
+    if ours is None or ours == 0:
+        return "–"
+    if base is None:
+        return f"> {cap / ours:.0f}x"
+    return f"{base / ours:.1f}x"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000")
+    parser.add_argument("--cap", type=float, default=300.0)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--work", type=Path, default=Path("/tmp/policykg-bench"))
+    parser.add_argument("--child")
+    parser.add_argument("--corpus", type=Path)
+    args = parser.parse_args()
+    if args.child:
+        kinds = {"ours": lambda: child_ours(args.corpus, args.work), "rdflib": lambda: child_rdflib(args.corpus, args.cap),
+                 "pyshacl": lambda: child_pyshacl(args.corpus)}
+        print(json.dumps(kinds[args.child]()))
+        return 0
+    from policykg.synth import generate
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    for size in [int(s) for s in args.sizes.split(",")]:
+        corpus = args.work / f"synth-{size}-{args.seed}"
+        if not (corpus / "plan.json").is_file():
+            generate(size, args.seed, corpus, processes=(1, 2))
+        work = args.work / f"run-{size}"
+        work.mkdir(parents=True, exist_ok=True)
+        ours = run_child("ours", corpus, work, args.cap, timeout=args.cap * 10)
+        base = run_child("rdflib", corpus, work, args.cap, timeout=args.cap)
+        shacl = run_child("pyshacl", corpus, work, args.cap, timeout=args.cap)
+        assert ours is not None
+        base = base or {"timed_out": True, "queries_s": {}}
+        shacl = shacl or {"timed_out": True}
+        cap = args.cap
+        rows = [("load", ours["load_s"], base.get("load_s")),
+                *[(f"query {q}", s, base["queries_s"].get(q)) for q, s in ours["queries_s"].items()],
+                ("full validation (data profile)", ours["validate_full_s"], shacl.get("validate_full_s")),
+                ("re-validate one changed policy", ours["revalidate_one_s"], None)]
+        print(f"\n### {size} policies, {ours['triples']:,} triples (seed {args.seed})\n")
+        print("| step | policykg | baseline | ratio |\n|---|---|---|---|")
+        for label, mine, theirs in rows:
+            baseline = "–" if label.startswith("re-validate") else fmt(theirs, cap)
+            print(f"| {label} | {fmt(mine, cap)} | {baseline} | {ratio(theirs, mine, cap) if baseline != '–' else '–'} |")
+        print(f"| peak RSS | {ours['rss_mb']:.0f} MB | {fmt(base.get('rss_mb'), cap, 'MB')} (rdflib) | |")
+        print(f"| store size on disk | {ours['store_mb']:.0f} MB | | |")
+        print(f"\nheadline query planted answer reproduced: {ours['headline_correct']} ({ours['headline_rows']} vendors); "
+              f"re-validation validated {ours['revalidated']} version(s)")
+        (ROOT / "bench" / f"results-{size}.json").write_text(
+            json.dumps({"size": size, "ours": ours, "rdflib": base, "pyshacl": shacl, "cap": cap}, indent=2) + "\n",
+            encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
