@@ -198,3 +198,38 @@ def test_changed_policy_is_the_only_one_revalidated(corpus: Path, tmp_path: Path
     report = validate_store(store, as_of=date(2026, 11, 23), cache_dir=cache)
     assert report.validated == 1
     assert os.listdir(cache)
+
+
+@pytest.mark.parametrize("fmt", ["turtle", "trig", "ntriples", "nquads", "jsonld"])
+def test_export_round_trip_on_the_synthetic_corpus(
+    fmt: str, engines: tuple[OxigraphStore, MemoryStore]
+) -> None:
+    from rdflib import Dataset
+    from rdflib.compare import isomorphic
+
+    from policykg.export import QUAD_FORMATS, export
+
+    store = engines[0]
+    back = Dataset()
+    back.parse(
+        data=export(store, fmt),
+        format={
+            "turtle": "turtle",
+            "trig": "trig",
+            "ntriples": "nt",
+            "nquads": "nquads",
+            "jsonld": "json-ld",
+        }[fmt],
+    )
+    names = store.graph_names()
+    if fmt in QUAD_FORMATS:
+        assert {g.identifier for g in back.graphs() if len(g)} == set(names)
+        for name in names:
+            assert isomorphic(back.graph(name), store.graph(name)), name
+    else:
+        expected, got = Graph(), Graph()
+        for name in names:
+            expected += store.graph(name)
+        for graph in back.graphs():
+            got += graph
+        assert isomorphic(got, expected)
