@@ -67,11 +67,17 @@ def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
     queries = _queries(store, str(names[0]))
     plan = load_plan(corpus / "plan.json")
     headline = find_query("vendors-citing-privacy-shield")
-    got = {str(r[0]) for r in run_local(store, headline, bind_parameters(headline, {"asOf": "2026-11-23"})).rows}
-    expected = {f"Vendor {v.split('-')[1]} Ltd" for v in plan.vendors_citing(PRIVACY_SHIELD, date(2026, 11, 23))}
+    got = {
+        str(r[0]) for r in run_local(store, headline, bind_parameters(headline, {"asOf": "2026-11-23"})).rows
+    }
+    expected = {
+        f"Vendor {v.split('-')[1]} Ltd" for v in plan.vendors_citing(PRIVACY_SHIELD, date(2026, 11, 23))
+    }
     cache = work / "validation-cache"
     shutil.rmtree(cache, ignore_errors=True)
-    full_s, report = _timed(lambda: validate_store(store, "data", date(2026, 11, 23), cache_dir=cache, jobs=2))
+    full_s, report = _timed(
+        lambda: validate_store(store, "data", date(2026, 11, 23), cache_dir=cache, jobs=2)
+    )
     # change one policy version, reload (only it is rewritten) and re-validate (only it is validated)
     victim = names[len(names) // 2]
     graph = store.graph(victim)
@@ -79,12 +85,26 @@ def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
     from rdflib.namespace import DCTERMS
 
     graph.set((victim, DCTERMS.title, Literal("changed title")))
-    single_s, single = _timed(lambda: (store.replace_graph(victim, graph),
-                                       validate_store(store, "data", date(2026, 11, 23), cache_dir=cache))[1])
-    return {"load_s": load_s, "triples": len(store), "policies": len(names), "store_mb": size / 2**20,
-            "queries_s": queries, "headline_correct": got == expected, "headline_rows": len(got),
-            "validate_full_s": full_s, "validate_findings": len(report.findings),
-            "revalidate_one_s": single_s, "revalidated": single.validated, "rss_mb": _rss_mb()}
+    single_s, single = _timed(
+        lambda: (
+            store.replace_graph(victim, graph),
+            validate_store(store, "data", date(2026, 11, 23), cache_dir=cache, with_results=False),
+        )[1]
+    )
+    return {
+        "load_s": load_s,
+        "triples": len(store),
+        "policies": len(names),
+        "store_mb": size / 2**20,
+        "queries_s": queries,
+        "headline_correct": got == expected,
+        "headline_rows": len(got),
+        "validate_full_s": full_s,
+        "validate_findings": len(report.findings),
+        "revalidate_one_s": single_s,
+        "revalidated": single.validated,
+        "rss_mb": _rss_mb(),
+    }
 
 
 def child_rdflib(corpus: Path, cap: float) -> dict[str, Any]:
@@ -93,6 +113,7 @@ def child_rdflib(corpus: Path, cap: float) -> dict[str, Any]:
 
     deadline = time.monotonic() + cap
     load_s, result = _timed(lambda: load_project(data_dir=corpus / "data", store=MemoryStore()))
+    print(json.dumps({"partial": {"load_s": load_s}}), flush=True)
     out: dict[str, Any] = {"load_s": load_s, "triples": len(result.store)}
     names = policy_graph_names(result.store)
     from policykg.query import bind_parameters, catalogue, run_local
@@ -126,22 +147,42 @@ def child_pyshacl(corpus: Path) -> dict[str, Any]:
         whole += store.graph(name)
     whole.add((PKG.AnalysisContext, PKG.asOf, Literal("2026-11-23", datatype=XSD.date)))
     shapes = load_shapes("data")
-    seconds, _ = _timed(lambda: validate(whole, shacl_graph=shapes, advanced=True, allow_warnings=True,
-                                         allow_infos=True, inference="none"))
+    seconds, _ = _timed(
+        lambda: validate(
+            whole, shacl_graph=shapes, advanced=True, allow_warnings=True, allow_infos=True, inference="none"
+        )
+    )
     return {"validate_full_s": seconds, "rss_mb": _rss_mb()}
 
 
 def run_child(kind: str, corpus: Path, work: Path, cap: float, timeout: float) -> dict[str, Any] | None:
-    command = [sys.executable, __file__, "--child", kind, "--corpus", str(corpus), "--work", str(work),
-               "--cap", str(cap)]
+    command = [
+        sys.executable,
+        __file__,
+        "--child",
+        kind,
+        "--corpus",
+        str(corpus),
+        "--work",
+        str(work),
+        "--cap",
+        str(cap),
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as err:
         partial: dict[str, Any] = {"timed_out": True, "queries_s": {}}
-        for line in (err.stdout or b"").decode().splitlines() if isinstance(err.stdout, bytes) else (err.stdout or "").splitlines():
+        for line in (
+            (err.stdout or b"").decode().splitlines()
+            if isinstance(err.stdout, bytes)
+            else (err.stdout or "").splitlines()
+        ):
             if line.startswith('{"partial"'):
                 item = json.loads(line)["partial"]
-                partial["queries_s"][item["query"]] = item["s"]
+                if "load_s" in item:
+                    partial["load_s"] = item["load_s"]
+                else:
+                    partial["queries_s"][item["query"]] = item["s"]
         return partial
     if done.returncode != 0:
         print(done.stderr[-3000:], file=sys.stderr)
@@ -151,7 +192,13 @@ def run_child(kind: str, corpus: Path, work: Path, cap: float, timeout: float) -
 
 
 def fmt(value: float | None, cap: float, unit: str = "s") -> str:
-    return f"> {cap:.0f} {unit}" if value is None else f"{value:.3f} {unit}" if value < 10 else f"{value:.1f} {unit}"
+    return (
+        f"> {cap:.0f} {unit}"
+        if value is None
+        else f"{value:.3f} {unit}"
+        if value < 10
+        else f"{value:.1f} {unit}"
+    )
 
 
 def ratio(base: float | None, ours: float | None, cap: float) -> str:
@@ -172,8 +219,11 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path)
     args = parser.parse_args()
     if args.child:
-        kinds = {"ours": lambda: child_ours(args.corpus, args.work), "rdflib": lambda: child_rdflib(args.corpus, args.cap),
-                 "pyshacl": lambda: child_pyshacl(args.corpus)}
+        kinds = {
+            "ours": lambda: child_ours(args.corpus, args.work),
+            "rdflib": lambda: child_rdflib(args.corpus, args.cap),
+            "pyshacl": lambda: child_pyshacl(args.corpus),
+        }
         print(json.dumps(kinds[args.child]()))
         return 0
     from policykg.synth import generate
@@ -192,22 +242,30 @@ def main() -> int:
         base = base or {"timed_out": True, "queries_s": {}}
         shacl = shacl or {"timed_out": True}
         cap = args.cap
-        rows = [("load", ours["load_s"], base.get("load_s")),
-                *[(f"query {q}", s, base["queries_s"].get(q)) for q, s in ours["queries_s"].items()],
-                ("full validation (data profile)", ours["validate_full_s"], shacl.get("validate_full_s")),
-                ("re-validate one changed policy", ours["revalidate_one_s"], None)]
+        rows = [
+            ("load", ours["load_s"], base.get("load_s")),
+            *[(f"query {q}", s, base["queries_s"].get(q)) for q, s in ours["queries_s"].items()],
+            ("full validation (data profile)", ours["validate_full_s"], shacl.get("validate_full_s")),
+            ("re-validate one changed policy", ours["revalidate_one_s"], None),
+        ]
         print(f"\n### {size} policies, {ours['triples']:,} triples (seed {args.seed})\n")
         print("| step | policykg | baseline | ratio |\n|---|---|---|---|")
         for label, mine, theirs in rows:
             baseline = "–" if label.startswith("re-validate") else fmt(theirs, cap)
-            print(f"| {label} | {fmt(mine, cap)} | {baseline} | {ratio(theirs, mine, cap) if baseline != '–' else '–'} |")
+            print(
+                f"| {label} | {fmt(mine, cap)} | {baseline} | {ratio(theirs, mine, cap) if baseline != '–' else '–'} |"
+            )
         print(f"| peak RSS | {ours['rss_mb']:.0f} MB | {fmt(base.get('rss_mb'), cap, 'MB')} (rdflib) | |")
         print(f"| store size on disk | {ours['store_mb']:.0f} MB | | |")
-        print(f"\nheadline query planted answer reproduced: {ours['headline_correct']} ({ours['headline_rows']} vendors); "
-              f"re-validation validated {ours['revalidated']} version(s)")
+        print(
+            f"\nheadline query planted answer reproduced: {ours['headline_correct']} ({ours['headline_rows']} vendors); "
+            f"re-validation validated {ours['revalidated']} version(s)"
+        )
         (ROOT / "bench" / f"results-{size}.json").write_text(
-            json.dumps({"size": size, "ours": ours, "rdflib": base, "pyshacl": shacl, "cap": cap}, indent=2) + "\n",
-            encoding="utf-8")
+            json.dumps({"size": size, "ours": ours, "rdflib": base, "pyshacl": shacl, "cap": cap}, indent=2)
+            + "\n",
+            encoding="utf-8",
+        )
     return 0
 
 

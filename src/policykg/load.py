@@ -25,6 +25,9 @@ from .rdfio import parse_into
 from .store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, GraphStore, MemoryStore, OxigraphStore, content_hash
 
 CATALOGUE_FILE = "catalogue.ttl"
+BATCH_TRIPLES = 50_000
+"""Versions are written in transactions of about this many triples: each version is entirely
+in or out of the store, and batching keeps the per-transaction cost low."""
 OX_FORMATS = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS}
 
 
@@ -135,21 +138,37 @@ def load_project(
     ontology = load_ontology(ontology_dir)
     catalogue, entries = read_catalogue(data_dir)
     result = LoadResult(store=store, ontology=ontology, catalogue=catalogue, policies=entries)
+    fresh = isinstance(store, OxigraphStore) and store.is_fresh()
+    if fresh and isinstance(store, OxigraphStore):
+        store.clear()  # leftovers of an interrupted first load carry no hash: nothing to trust
     _replace_if_changed(store, ONTOLOGY_GRAPH, ontology)
     _replace_if_changed(store, CATALOGUE_GRAPH, catalogue)
+    batch: list[tuple[URIRef, list[ox.Quad], str]] = []
+    batch_triples = 0
+    pending_hashes: list[tuple[URIRef, str]] = []
     for done, entry in enumerate(entries, start=1):
         if isinstance(store, OxigraphStore):
             digest = file_hash(entry.data_file) if entry.data_file.is_file() else ""
             if digest and store.stored_hash(entry.iri) == digest:
                 result.unchanged += 1
             else:
-                store.replace_quads(entry.iri, read_policy_quads(entry), digest)
+                quads = read_policy_quads(entry)
+                batch.append((entry.iri, quads, digest))
+                batch_triples += len(quads)
                 result.loaded += 1
+                if batch_triples >= BATCH_TRIPLES:
+                    _write(store, batch, fresh, pending_hashes)
+                    batch, batch_triples = [], 0
         else:
             store.replace_graph(entry.iri, read_policy_graph(entry))
             result.loaded += 1
         if progress is not None:
             progress(done, len(entries))
+    if batch and isinstance(store, OxigraphStore):
+        _write(store, batch, fresh, pending_hashes)
+    if fresh and isinstance(store, OxigraphStore):
+        store.flush()
+        store.record_hashes(pending_hashes)
     listed = {e.data_file.resolve() for e in entries}
     for pattern in ("*.trig", "*.nq"):
         for path in sorted(data_dir.rglob(pattern)):
@@ -184,6 +203,22 @@ def open_existing(store_dir: Path) -> LoadResult:
     return LoadResult(
         store=store, ontology=store.graph(ONTOLOGY_GRAPH), catalogue=catalogue, policies=entries
     )
+
+
+def _write(
+    store: OxigraphStore,
+    batch: list[tuple[URIRef, list[ox.Quad], str]],
+    fresh: bool,
+    pending: list[tuple[URIRef, str]],
+) -> None:
+    """Into a fresh store, bulk-load (fast, not transactional) and record the versions' hashes only
+    after everything is flushed, so an interrupted first load is redone by the next run. Into a
+    store that already has data, replace versions in transactions (readers never see half a one)."""
+    if fresh:
+        store.bulk_add(q for _name, quads, _digest in batch for q in quads)
+        pending.extend((name, digest) for name, _quads, digest in batch)
+    else:
+        store.replace_many(batch)
 
 
 def _replace_if_changed(store: GraphStore, name: URIRef, graph: Graph) -> None:

@@ -126,6 +126,17 @@ def _nt(term: object) -> str:
     return str(term)  # pyoxigraph prints terms in N-Triples syntax
 
 
+def _replace_operations(name: URIRef, quads: Iterable[ox.Quad], digest: str | None) -> list[str]:
+    graph = f"<{name}>"
+    body = "\n".join(f"{_nt(q.subject)} {_nt(q.predicate)} {_nt(q.object)} ." for q in quads)
+    operations = [f"DROP SILENT GRAPH {graph}", f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"]
+    if digest is not None:
+        meta = f"<{META_GRAPH}>"
+        operations.insert(1, f"DELETE WHERE {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> ?old }} }}")
+        operations.append(f'INSERT DATA {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> "{digest}" }} }}')
+    return operations
+
+
 # ---------------------------------------------------------------------------------------------
 
 
@@ -145,14 +156,15 @@ class OxigraphStore:
 
     def replace_quads(self, name: URIRef, quads: Iterable[ox.Quad], digest: str | None = None) -> None:
         """DROP + INSERT DATA (+ the content hash) in one update: one transaction."""
-        graph = f"<{name}>"
-        body = "\n".join(f"{_nt(q.subject)} {_nt(q.predicate)} {_nt(q.object)} ." for q in quads)
-        parts = [f"DROP SILENT GRAPH {graph}", f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"]
-        if digest is not None:
-            meta = f"<{META_GRAPH}>"
-            parts.insert(1, f"DELETE WHERE {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> ?old }} }}")
-            parts.append(f'INSERT DATA {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> "{digest}" }} }}')
-        self._store.update(" ;\n".join(parts))
+        self._store.update(" ;\n".join(_replace_operations(name, quads, digest)))
+
+    def replace_many(self, versions: Iterable[tuple[URIRef, Iterable[ox.Quad], str | None]]) -> None:
+        """Several versions in one transaction (each entirely in or out of the store)."""
+        operations = [
+            op for name, quads, digest in versions for op in _replace_operations(name, quads, digest)
+        ]
+        if operations:
+            self._store.update(" ;\n".join(operations))
 
     def stored_hash(self, name: URIRef) -> str | None:
         for quad in self._store.quads_for_pattern(
@@ -161,6 +173,31 @@ class OxigraphStore:
             value = quad.object
             return value.value if isinstance(value, ox.Literal) else None
         return None
+
+    def is_fresh(self) -> bool:
+        """No policy version recorded yet (a new store, or one whose first load never finished)."""
+        pattern = self._store.quads_for_pattern(
+            None, ox.NamedNode(str(CONTENT_HASH)), None, ox.NamedNode(str(META_GRAPH))
+        )
+        return next(iter(pattern), None) is None
+
+    def clear(self) -> None:
+        self._store.clear()
+
+    def record_hashes(self, hashes: Iterable[tuple[URIRef, str]]) -> None:
+        """Mark versions as completely loaded (one transaction)."""
+        quads = [
+            ox.Quad(
+                ox.NamedNode(str(name)),
+                ox.NamedNode(str(CONTENT_HASH)),
+                ox.Literal(digest),
+                ox.NamedNode(str(META_GRAPH)),
+            )
+            for name, digest in hashes
+            if digest
+        ]
+        self._store.extend(quads)
+        self.flush()
 
     def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
         """Fast, non-transactional load for a fresh store."""

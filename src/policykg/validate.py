@@ -236,6 +236,7 @@ def validate_store(
     shapes_dir: Path | None = None,
     cache_dir: Path | None = None,
     jobs: int = 1,
+    with_results: bool = True,
 ) -> ValidationReport:
     """Validate every policy version and merge the reports. With ``cache_dir``, a version whose
     content (and shapes, ontology, profile and date) did not change is read from the cache."""
@@ -248,12 +249,15 @@ def validate_store(
     findings: list[Finding] = []
     todo: list[tuple[str, Graph, str]] = []
     names = policy_graph_names(store)
+    stored_hash = getattr(store, "stored_hash", None)  # Oxigraph keeps each version's hash
     for name in names:
-        graph = store.graph(name)
-        key = hashlib.sha256((salt + content_hash(graph)).encode()).hexdigest()
-        cached = _cache_read(cache_dir, key)
+        known = stored_hash(name) if stored_hash is not None and cache_dir is not None else None
+        graph = None if known else store.graph(name)
+        version_hash = known or content_hash(graph)  # type: ignore[arg-type]
+        key = hashlib.sha256((salt + version_hash).encode()).hexdigest()
+        cached = _cache_read(cache_dir, key, with_results)
         if cached is None:
-            todo.append((str(name), graph, key))
+            todo.append((str(name), graph if graph is not None else store.graph(name), key))
         else:
             findings += cached[0]
             merged += cached[1]
@@ -301,13 +305,16 @@ def _digest(graph: Graph) -> str:
     return str(to_isomorphic(graph).graph_digest())  # type: ignore[no-untyped-call]
 
 
-def _cache_read(cache_dir: Path | None, key: str) -> tuple[list[Finding], Graph] | None:
+def _cache_read(
+    cache_dir: Path | None, key: str, with_results: bool = True
+) -> tuple[list[Finding], Graph] | None:
     path = cache_dir / f"{key}.json" if cache_dir is not None else None
     if path is None or not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
     results = Graph()
-    results.parse(data=data["results"], format="nt")
+    if with_results:  # the SHACL results graph is only needed for the Turtle report
+        results.parse(data=data["results"], format="nt")
     return [Finding(**f) for f in data["findings"]], results
 
 
