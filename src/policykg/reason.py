@@ -18,9 +18,11 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.term import Node
 
 from .errors import PolicyKGError
 from .namespaces import PKG, PREFIXES
+from .ontology import superclass_closure
 
 _DROP_FOR_REASONING = {PKG.factValue, PKG.factProperty, OWL.imports}
 """Evidence bookkeeping that mixes IRIs and literals (outside OWL 2 DL) and imports that
@@ -98,25 +100,6 @@ def _run_hermit(graph: Graph) -> tuple[bool, str]:
     return True, "HermiT: consistent"
 
 
-def _superclasses(graph: Graph) -> dict[URIRef, set[URIRef]]:
-    parents: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for child, parent in graph.subject_objects(RDFS.subClassOf):
-        if isinstance(child, URIRef) and isinstance(parent, URIRef):
-            parents[child].add(parent)
-    closure: dict[URIRef, set[URIRef]] = {}
-
-    def up(cls: URIRef) -> set[URIRef]:
-        if cls not in closure:
-            closure[cls] = {cls}
-            for parent in parents.get(cls, ()):
-                closure[cls] |= up(parent)
-        return closure[cls]
-
-    for cls in list(parents):
-        up(cls)
-    return defaultdict(set, closure)
-
-
 def _disjoint_pairs(graph: Graph) -> set[frozenset[URIRef]]:
     pairs: set[frozenset[URIRef]] = set()
     for a, b in graph.subject_objects(OWL.disjointWith):
@@ -134,12 +117,12 @@ def _disjoint_pairs(graph: Graph) -> set[frozenset[URIRef]]:
 
 def diagnose(graph: Graph) -> list[Clash]:
     """Individuals whose types fall into two disjoint classes, with the reason for each type."""
-    supers = _superclasses(graph)
+    up = superclass_closure(graph)
     disjoint = _disjoint_pairs(graph)
-    reasons: dict[URIRef, dict[URIRef, str]] = defaultdict(dict)
+    reasons: dict[URIRef, dict[Node, str]] = defaultdict(dict)
     for ind, cls in graph.subject_objects(RDF.type):
         if isinstance(ind, URIRef) and isinstance(cls, URIRef):
-            for sup in supers[cls] | {cls}:
+            for sup in up(cls):
                 reasons[ind].setdefault(sup, f"typed {graph.qname(cls)}")
     for prop, rng in graph.subject_objects(RDFS.range):
         if not isinstance(rng, URIRef):
@@ -147,7 +130,7 @@ def diagnose(graph: Graph) -> list[Clash]:
         for subj, value in graph.subject_objects(prop):
             if isinstance(value, URIRef):
                 why = f"value of {graph.qname(str(prop))} on <{subj}>"
-                for sup in supers[rng] | {rng}:
+                for sup in up(rng):
                     reasons[value].setdefault(sup, why)
     clashes = []
     for ind, types in sorted(reasons.items()):

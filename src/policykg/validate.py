@@ -185,19 +185,9 @@ class ValidationContext:
 
 
 def _materialised_types(ontology: Graph) -> dict[Node, set[Node]]:
-    parents: dict[Node, set[Node]] = defaultdict(set)
-    for child, parent in ontology.subject_objects(RDFS.subClassOf):
-        if isinstance(parent, URIRef):
-            parents[child].add(parent)
-    closure: dict[Node, set[Node]] = {}
+    from .ontology import superclass_closure
 
-    def up(cls: Node) -> set[Node]:
-        if cls not in closure:
-            closure[cls] = {cls}
-            for parent in parents.get(cls, ()):
-                closure[cls] |= up(parent)
-        return closure[cls]
-
+    up = superclass_closure(ontology)
     types: dict[Node, set[Node]] = defaultdict(set)
     for term, cls in ontology.subject_objects(RDF.type):
         if isinstance(term, URIRef) and isinstance(cls, URIRef):
