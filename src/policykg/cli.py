@@ -358,14 +358,12 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
 
     from .evidence import Annotator
     from .namespaces import bind_prefixes
-    from .p3p import import_tokens, parse_compact_policy, read_mapping
+    from .p3p import import_tokens, parse_compact_policy, read_mapping, token_table_quotes
 
     text = read_source(source)
     tokens = parse_compact_policy(header)
     annotator = Annotator(URIRef(policy), text)
-    quotes = {}
-    from .p3p import token_table_quotes
-
+    # evidence per token: its row in a token table when the text has one, else the token itself
     quotes = token_table_quotes(text, tokens)
     for token, suffix in tokens:
         quotes.setdefault(token, token + suffix)
