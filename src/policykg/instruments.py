@@ -28,7 +28,6 @@ _EFFECT_TO_STATE = {
     PKG.ClosesToNewContracts: CLOSED,
     PKG.WithdrawsRecognition: NOT_RECOGNISED,
 }
-_STATE_RANK = {VALID: 0, NOT_RECOGNISED: 1, CLOSED: 2, INVALID: 3}
 
 
 @dataclass(frozen=True)
@@ -42,6 +41,8 @@ class ValidityEvent:
     case_number: str | None = None
     ecli: str | None = None
     successor: str | None = None
+    rank: int = 0
+    """Precedence of the event's effect (pkg:statusRank in the ontology); 0 decides nothing."""
 
     def cite(self) -> str:
         refs = ", ".join(x for x in (self.case_number, self.ecli) if x)
@@ -110,7 +111,7 @@ SELECT ?i ?slug ?label ?family ?adopted ?inforce ?source WHERE {
 }"""
 
 _EVENTS_QUERY = """
-SELECT ?e ?i ?label ?kind ?effect ?date ?case ?ecli ?successor
+SELECT ?e ?i ?label ?kind ?effect ?date ?case ?ecli ?successor ?rank
        (GROUP_CONCAT(STR(?src); separator=" ") AS ?sources) WHERE {
   ?e pkg:affectsInstrument ?i ; dct:date ?date ; rdfs:label ?label ; a ?cls .
   ?cls pkg:statusEffect ?effect ; rdfs:label ?kind .
@@ -118,7 +119,8 @@ SELECT ?e ?i ?label ?kind ?effect ?date ?case ?ecli ?successor
   OPTIONAL { ?e pkg:caseNumber ?case }
   OPTIONAL { ?e pkg:ecli ?ecli }
   OPTIONAL { ?e pkg:successor ?successor }
-} GROUP BY ?e ?i ?label ?kind ?effect ?date ?case ?ecli ?successor"""
+  OPTIONAL { ?effect pkg:statusRank ?rank }
+} GROUP BY ?e ?i ?label ?kind ?effect ?date ?case ?ecli ?successor ?rank"""
 
 
 def _date(value: object) -> date | None:
@@ -149,6 +151,7 @@ def load_instruments(ontology: Graph) -> dict[str, Instrument]:
             case_number=_text(row.get("case")),
             ecli=_text(row.get("ecli")),
             successor=_text(row.get("successor")),
+            rank=int(str(row.get("rank", 0))),
         )
         events.setdefault(str(row["i"]), []).append(event)
     instruments: dict[str, Instrument] = {}
@@ -181,10 +184,10 @@ def status_on(instrument: Instrument, on: date) -> InstrumentStatus:
     """The status of ``instrument`` on ``on``: events dated ``on`` already apply."""
     past = [e for e in instrument.events if e.on <= on]
     state, since, deciding = VALID, None, None
-    for event in past:
-        effect_state = _EFFECT_TO_STATE.get(URIRef(event.effect))
-        if effect_state and _STATE_RANK[effect_state] > _STATE_RANK[state]:
-            state, since, deciding = effect_state, event.on, event
+    decisive = [e for e in past if e.rank > 0]
+    if decisive:  # highest rank decides; among equal ranks the earliest event
+        deciding = min(decisive, key=lambda e: (-e.rank, e.on))
+        state, since = _EFFECT_TO_STATE[URIRef(deciding.effect)], deciding.on
     if state == VALID and instrument.start and on < instrument.start:
         state = NOT_IN_FORCE
     open_cases: dict[str, ValidityEvent] = {}

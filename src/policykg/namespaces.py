@@ -6,8 +6,6 @@ DPV terms are always used with their canonical IRIs (``https://w3id.org/dpv#``),
 
 from __future__ import annotations
 
-import re
-
 from rdflib import Namespace
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD
 
@@ -65,13 +63,6 @@ DPV_FAMILY_PREFIXES = (
     "legal-sk",
 )
 """Prefixes whose terms must exist in DPV 2.3 (checked by the alignment test)."""
-
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def is_slug(text: str) -> bool:
-    """A slug is lower-case ASCII words joined by hyphens: stable and readable in an IRI."""
-    return bool(_SLUG.match(text))
 
 
 def vendor_iri(slug: str) -> str:

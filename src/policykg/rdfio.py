@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from rdflib import Dataset, Graph
+from rdflib import Graph
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -79,13 +79,6 @@ def read_graph(path: Path) -> Graph:
     bind_prefixes(graph)
     parse_into(graph, path)
     return graph
-
-
-def read_dataset(path: Path) -> Dataset:
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    parse_into(dataset, path)
-    return dataset
 
 
 def _mode_for(path: Path) -> int:

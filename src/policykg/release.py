@@ -125,14 +125,14 @@ def make_release(store: GraphStore, out: Path, today: date | None = None) -> Rel
     write(
         HASHES_FILE, f"# version {__version__}\n" + "".join(f"{g}\t{h}\n" for g, h in sorted(current.items()))
     )
-    write("CHANGELOG.md", _changelog(out / "CHANGELOG.md", report, store, today))
+    write("CHANGELOG.md", _changelog(out / "CHANGELOG.md", report, len(store), len(current), today))
     return report
 
 
-def _changelog(path: Path, report: ReleaseReport, store: GraphStore, today: date) -> str:
+def _changelog(path: Path, report: ReleaseReport, triples: int, versions: int, today: date) -> str:
     since = f"since {report.previous_version}" if report.previous_version else "first release"
     lines = [f"## {__version__} ({today.isoformat()}), {since}", ""]
-    lines.append(f"- {len(store)} triples, {len(_graph_hashes(store))} policy versions")
+    lines.append(f"- {triples} triples, {versions} policy versions")
     for label, items in (("added", report.added), ("removed", report.removed), ("changed", report.changed)):
         for graph in items:
             lines.append(f"- policy version {label}: <{graph}>")
