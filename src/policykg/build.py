@@ -45,7 +45,7 @@ def build_report(result: LoadResult, sources: Path, as_of: date, with_reasoner: 
         ok &= consistency.consistent
         lines.append(f"reasoning: {consistency.detail}")
         lines += [f"  {c.describe()}" for c in consistency.clashes]
-    validation = validate_store(store, profile="data", as_of=as_of, with_results=False)
+    validation = validate_store(store, profile="data", as_of=as_of)
     ok &= validation.count_at_least("violation") == 0
     lines.append(f"validation (data profile): {validation.summary_line()}")
     query = find_query(HEADLINE_QUERY)

@@ -19,10 +19,10 @@ from rdflib.namespace import RDF
 
 from .errors import InputFileError
 from .namespaces import PKG, bind_prefixes
-from .ontology import load_ontology
+from .ontology import load_ontology, ontology_files
 from .paths import project_paths
 from .rdfio import parse_into
-from .store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, GraphStore, MemoryStore, OxigraphStore, content_hash
+from .store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, GraphStore, MemoryStore, OxigraphStore
 
 CATALOGUE_FILE = "catalogue.ttl"
 BATCH_TRIPLES = 50_000
@@ -113,8 +113,20 @@ def read_policy_quads(entry: PolicyEntry) -> list[ox.Quad]:
     return quads
 
 
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def version_digest(entry: PolicyEntry, catalogue: Graph) -> str:
+    """What a version's content depends on: its file and its catalogue entry (vendor, file).
+    Loading skips, and validation reuses findings for, versions whose digest did not change."""
+    digest = hashlib.sha256(entry.data_file.read_bytes())
+    for s, p, o in sorted(catalogue.triples((entry.iri, None, None))):
+        digest.update(f"{s.n3()} {p.n3()} {o.n3()}\n".encode())
+    return digest.hexdigest()
+
+
+def files_hash(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def open_store(store_dir: Path | None = None, engine: str = "oxigraph") -> GraphStore:
@@ -141,14 +153,14 @@ def load_project(
     fresh = isinstance(store, OxigraphStore) and store.is_fresh()
     if fresh and isinstance(store, OxigraphStore):
         store.clear()  # leftovers of an interrupted first load carry no hash: nothing to trust
-    _replace_if_changed(store, ONTOLOGY_GRAPH, ontology)
-    _replace_if_changed(store, CATALOGUE_GRAPH, catalogue)
+    _replace_if_changed(store, ONTOLOGY_GRAPH, ontology, files_hash(ontology_files(ontology_dir)))
+    _replace_if_changed(store, CATALOGUE_GRAPH, catalogue, files_hash([data_dir / CATALOGUE_FILE]))
     batch: list[tuple[URIRef, list[ox.Quad], str]] = []
     batch_triples = 0
     pending_hashes: list[tuple[URIRef, str]] = []
     for done, entry in enumerate(entries, start=1):
         if isinstance(store, OxigraphStore):
-            digest = file_hash(entry.data_file) if entry.data_file.is_file() else ""
+            digest = version_digest(entry, catalogue) if entry.data_file.is_file() else ""
             if digest and store.stored_hash(entry.iri) == digest:
                 result.unchanged += 1
             else:
@@ -221,11 +233,12 @@ def _write(
         store.replace_many(batch)
 
 
-def _replace_if_changed(store: GraphStore, name: URIRef, graph: Graph) -> None:
+def _replace_if_changed(store: GraphStore, name: URIRef, graph: Graph, digest: str) -> None:
+    """``digest`` is the source files' hash: a graph's blank-node labels change with every parse,
+    so the files, not the triples, say whether anything changed."""
     if isinstance(store, OxigraphStore):
-        digest = content_hash(graph)
         if store.stored_hash(name) != digest:
-            store.replace_graph(name, graph)
+            store.replace_graph(name, graph, digest)
     else:
         store.replace_graph(name, graph)
 

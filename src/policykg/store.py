@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
@@ -35,7 +37,9 @@ CATALOGUE_GRAPH = URIRef("https://w3id.org/policykg/graph/catalogue")
 META_GRAPH = URIRef("https://w3id.org/policykg/graph/meta")
 """Bookkeeping of a persistent store: the content hash of each loaded graph."""
 CONTENT_HASH = URIRef("https://w3id.org/policykg#contentHash")
-SYSTEM_GRAPHS = (ONTOLOGY_GRAPH, CATALOGUE_GRAPH, META_GRAPH)
+ANALYSIS_GRAPH = URIRef("https://w3id.org/policykg/graph/analysis-context")
+"""Holds ``pkg:AnalysisContext pkg:asOf DATE`` while a validation runs (shapes read the date)."""
+SYSTEM_GRAPHS = (ONTOLOGY_GRAPH, CATALOGUE_GRAPH, META_GRAPH, ANALYSIS_GRAPH)
 
 
 @dataclass
@@ -69,6 +73,14 @@ class GraphStore(Protocol):
         """The whole store as an rdflib Dataset (small stores: export, tests)."""
 
     def __len__(self) -> int: ...
+
+
+PKG_AS_OF = ("https://w3id.org/policykg#AnalysisContext", "https://w3id.org/policykg#asOf")
+XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+
+
+def _looks_like_iri(text: str) -> bool:
+    return ":" in text
 
 
 def policy_graph_names(store: GraphStore) -> list[URIRef]:
@@ -147,12 +159,12 @@ class OxigraphStore:
         self.path = path
         self._store = ox.Store(str(path)) if path is not None else ox.Store()
 
-    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+    def replace_graph(self, name: URIRef, graph: Graph, digest: str | None = None) -> None:
         quads = [
             ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(name)))  # type: ignore[arg-type]
             for s, p, o in graph
         ]
-        self.replace_quads(name, quads, content_hash(graph))
+        self.replace_quads(name, quads, digest or content_hash(graph))
 
     def replace_quads(self, name: URIRef, quads: Iterable[ox.Quad], digest: str | None = None) -> None:
         """DROP + INSERT DATA (+ the content hash) in one update: one transaction."""
@@ -173,6 +185,50 @@ class OxigraphStore:
             value = quad.object
             return value.value if isinstance(value, ox.Literal) else None
         return None
+
+    def hash_of(self, name: URIRef) -> str:
+        return self.stored_hash(name) or ""
+
+    def version_hashes(self) -> dict[str, str]:
+        """Content hash of every policy version, as recorded by the load."""
+        system = {str(g) for g in SYSTEM_GRAPHS}
+        hashes = {}
+        for quad in self._store.quads_for_pattern(
+            None, ox.NamedNode(str(CONTENT_HASH)), None, ox.NamedNode(str(META_GRAPH))
+        ):
+            name, value = quad.subject, quad.object
+            if isinstance(name, ox.NamedNode) and isinstance(value, ox.Literal) and name.value not in system:
+                hashes[name.value] = value.value
+        return hashes
+
+    def graphs_with_subject(self, node: str) -> set[str]:
+        """Names of the graphs in which ``node`` (an IRI or a blank node id) is a subject."""
+        subject = ox.BlankNode(node) if not _looks_like_iri(node) else ox.NamedNode(node)
+        return {
+            q.graph_name.value
+            for q in self._store.quads_for_pattern(subject, None, None, None)
+            if isinstance(q.graph_name, ox.NamedNode)
+        }
+
+    def solutions(self, sparql: str) -> list[dict[str, Identifier | None]]:
+        """Rows of a SELECT over the union of all graphs, as rdflib terms by variable name."""
+        result = self._store.query(sparql, use_default_graph_as_union=True)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("not a SELECT query")
+        names = [v.value for v in result.variables]
+        return [{n: from_ox(solution[n]) for n in names} for solution in result]
+
+    @contextmanager
+    def analysis_context(self, as_of: date) -> Iterator[None]:
+        """The analysis date as a triple in the store while the block runs (shapes are plain
+        SHACL and read it from the data)."""
+        graph = f"<{ANALYSIS_GRAPH}>"
+        triple = f'<{PKG_AS_OF[0]}> <{PKG_AS_OF[1]}> "{as_of.isoformat()}"^^<{XSD_DATE}>'
+        self._store.update(f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ GRAPH {graph} {{ {triple} }} }}")
+        try:
+            yield
+        finally:
+            self._store.update(f"DROP SILENT GRAPH {graph}")
 
     def is_fresh(self) -> bool:
         """No policy version recorded yet (a new store, or one whose first load never finished)."""

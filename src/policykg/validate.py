@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from .errors import BadValueError, PolicyKGError
 from .namespaces import PKG, SH, bind_prefixes
 from .paths import project_paths
-from .rdfio import parse_into, write_atomic
-from .store import ONTOLOGY_GRAPH, GraphStore, content_hash, policy_graph_names
+from .rdfio import parse_into
+from .shacl import Check, compile_shapes, focus_select
+from .store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, SYSTEM_GRAPHS, GraphStore, OxigraphStore
 
 PROFILES: dict[str, tuple[str, ...]] = {
     "data": ("data-quality.ttl",),
@@ -31,6 +35,8 @@ PROFILES: dict[str, tuple[str, ...]] = {
 }
 PROFILES["all"] = PROFILES["data"] + PROFILES["compliance"]
 SEVERITY_RANK = {"info": 0, "warning": 1, "violation": 2}
+ENGINE_VERSION = "policykg-shacl-sparql-1"
+"""Part of the cache key: bump it when the engine's output for the same input changes."""
 _SEVERITY_OF = {SH.Info: "info", SH.Warning: "warning", SH.Violation: "violation"}
 
 
@@ -54,7 +60,6 @@ class ValidationReport:
     profile: str
     as_of: date
     findings: list[Finding]
-    results_graph: Graph
     validated: int = 0
     from_cache: int = 0
 
@@ -127,96 +132,126 @@ def _article(shapes: Graph, shape: Node | None) -> str:
     return ""
 
 
-class ValidationContext:
-    """What the shapes need from the ontology, cut to one policy graph at a time.
+@dataclass(frozen=True)
+class _Rule:
+    """A compiled check with what its findings need from the shapes graph."""
 
-    sh:class needs each value's types with their superclasses; FactsNeedEvidence needs the
-    ``pkg:requiresEvidence`` flags; the transfer shapes need the instrument timeline. Adding only
-    these (types materialised) keeps each data graph small. The shapes are compiled once and the
-    data graph lives in an in-memory Oxigraph store, so SHACL-SPARQL runs in Rust.
-    """
+    check: Check
+    shape: str
+    article: str
 
-    def __init__(self, ontology: Graph, shapes: Graph) -> None:
-        from pyshacl import Validator
-        from pyshacl.graph_abstraction import DataGraph
 
-        self._types = _materialised_types(ontology)
-        self._flags: dict[Node, list[tuple[Node, Node, Node]]] = defaultdict(list)
-        for triple in ontology.triples((None, PKG.requiresEvidence, None)):
-            self._flags[triple[0]].append(triple)
-        self._timeline = list(_instrument_triples(ontology))
+class Engine:
+    """The shapes of one profile, compiled to SPARQL once, run on an Oxigraph store."""
+
+    def __init__(self, shapes: Graph) -> None:
+        compiled = compile_shapes(shapes)
         self.shapes = shapes
-        self._validator = Validator(
-            DataGraph.from_rdflib(Graph()),
-            shacl_graph=shapes,
-            options={"advanced": True, "allow_warnings": True, "allow_infos": True, "inplace": True},
+        self.targets = compiled.targets
+        self.rules = [
+            _Rule(c, str(c.node_shape), _article(shapes, c.source_shape) or _article(shapes, c.node_shape))
+            for c in compiled.checks
+        ]
+
+    def run(
+        self,
+        store: OxigraphStore,
+        scope: list[URIRef] | None = None,
+        cross_policy: bool | None = None,
+        jobs: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> list[Finding]:
+        """Findings of the rules (all, or only those with ``pkg:crossPolicy`` = ``cross_policy``);
+        with ``scope``, only for focus nodes that are subjects in those graphs."""
+        rules = [r for r in self.rules if cross_policy is None or r.check.cross_policy == cross_policy]
+        narrowed = ""
+        if scope is not None:
+            graphs = " ".join(f"<{g}>" for g in scope)
+            narrowed = f"VALUES ?_scope {{ {graphs} }} GRAPH ?_scope {{ ?this ?_sp ?_so }}"
+
+        def evaluate(rule: _Rule) -> list[tuple[_Rule, dict[str, Identifier | None]]]:
+            query = rule.check.sparql(focus_select(self.targets[rule.check.node_shape], narrowed))
+            try:
+                solutions = store.solutions(query)
+            except SyntaxError as err:
+                raise PolicyKGError(
+                    f"shape {rule.shape}: the compiled query is not valid SPARQL: {err}"
+                ) from None
+            return [(rule, row) for row in solutions]
+
+        from concurrent.futures import ThreadPoolExecutor  # Oxigraph releases the GIL in queries
+
+        batches = []
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for done, batch in enumerate(pool.map(evaluate, rules), start=1):
+                batches.append(batch)
+                if progress is not None:
+                    progress(done, len(rules))
+        rows = [row for batch in batches for row in batch]
+        owners = _graphs_of(store, {str(row["this"]) for _rule, row in rows}, scope)
+        found = {f for rule, row in rows for f in _to_findings(rule, row, owners)}
+        return sorted(found, key=Finding.sort_key)
+
+
+def _to_findings(
+    rule: _Rule, row: dict[str, Identifier | None], owners: dict[str, list[str]]
+) -> list[Finding]:
+    check = rule.check
+    focus = str(row["this"])
+    bound = {name: str(value) for name, value in row.items() if value is not None}
+    if check.value_is_focus:
+        bound.setdefault("value", focus)
+    path = row.get("path") or check.path
+    message = check.messages[0] if check.messages else f"{check.component} constraint not satisfied"
+    for name, value in bound.items():
+        message = re.sub("{[?$]" + re.escape(name) + "}", _literal(value), message)
+    return [
+        Finding(
+            policy=policy,
+            severity=check.severity,
+            message=message,
+            focus=focus,
+            path=str(path) if isinstance(path, URIRef) else "",
+            value=bound.get("value", ""),
+            shape=rule.shape,
+            article=rule.article,
         )
-
-    def data_for(self, policy: Graph, as_of: date) -> list[tuple[Node, Node, Node]]:
-        triples = list(policy)
-        terms = {t for triple in triples for t in triple if isinstance(t, URIRef)}
-        for term in terms:
-            triples.extend((term, RDF.type, cls) for cls in self._types.get(term, ()))
-            triples.extend(self._flags.get(term, ()))
-        triples.extend(self._timeline)
-        triples.append((PKG.AnalysisContext, PKG.asOf, Literal(as_of.isoformat(), datatype=XSD.date)))
-        return triples
-
-    def run(self, policy: Graph, as_of: date) -> Graph:
-        import pyoxigraph as ox
-        from pyshacl.graph_abstraction import DataGraph
-
-        from .store import to_ox
-
-        store = ox.Store()
-        quads = (ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in self.data_for(policy, as_of))  # type: ignore[arg-type]
-        store.bulk_extend(quads)
-        validator = self._validator
-        validator.data_graph = DataGraph.from_oxigraph_store(store)
-        validator._target_graph = None
-        validator.inplace = True
-        try:
-            _conforms, results, _text = validator.run()  # type: ignore[no-untyped-call]
-        except Exception as err:  # pyshacl reports malformed shapes as its own exceptions
-            raise PolicyKGError(f"SHACL engine refused the shapes: {str(err).splitlines()[0]}") from None
-        if not isinstance(results, Graph):
-            raise PolicyKGError(f"SHACL engine refused the shapes: {results}")
-        return results
+        for policy in owners.get(focus, [""])
+    ]
 
 
-def _materialised_types(ontology: Graph) -> dict[Node, set[Node]]:
-    from .ontology import superclass_closure
-
-    up = superclass_closure(ontology)
-    types: dict[Node, set[Node]] = defaultdict(set)
-    for term, cls in ontology.subject_objects(RDF.type):
-        if isinstance(term, URIRef) and isinstance(cls, URIRef):
-            types[term] |= up(cls)
-    return types
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    """A re.sub replacement that inserts ``text`` as is (no backslash processing)."""
+    return lambda _match: text
 
 
-def _instrument_triples(ontology: Graph) -> Graph:
-    """The instruments, their events, what each event class does, and obsolete standards."""
-    keep = set(ontology.subjects(PKG.slug, None)) | set(ontology.subjects(PKG.affectsInstrument, None))
-    keep |= set(ontology.subjects(PKG.statusEffect, None)) | set(ontology.objects(None, PKG.statusEffect))
-    keep |= set(ontology.subjects(PKG.obsoleteSince, None))
-    timeline = Graph()
-    for s, p, o in ontology:
-        if s in keep:
-            timeline.add((s, p, o))
-    return timeline
+def _graphs_of(store: OxigraphStore, focus: set[str], scope: list[URIRef] | None) -> dict[str, list[str]]:
+    """The policy versions each focus node belongs to: the graphs where it is a subject."""
+    allowed = {str(g) for g in scope} if scope is not None else None
+    system = {str(g) for g in SYSTEM_GRAPHS}
+    owners: dict[str, list[str]] = {}
+    for node in focus:
+        graphs = sorted(store.graphs_with_subject(node) - system)
+        owners[node] = [g for g in graphs if allowed is None or g in allowed] if graphs else [""]
+    return owners
 
 
-def validate_graph(
-    policy: str,
-    data: Graph,
-    ontology: Graph,
-    shapes: Graph,
-    as_of: date,
-    context: ValidationContext | None = None,
-) -> tuple[list[Finding], Graph]:
-    results = (context or ValidationContext(ontology, shapes)).run(data, as_of)
-    return _findings(policy, results, shapes), results
+def _as_oxigraph(store: GraphStore) -> OxigraphStore:
+    if isinstance(store, OxigraphStore):
+        return store
+    copy = OxigraphStore()
+    for name in store.graph_names():
+        copy.replace_graph(name, store.graph(name))
+    return copy
+
+
+def validate_graph(policy: str, data: Graph, ontology: Graph, shapes: Graph, as_of: date) -> list[Finding]:
+    """Validate one graph on its own (with the ontology), e.g. a fixture or a draft annotation."""
+    store = OxigraphStore()
+    store.replace_graph(URIRef(policy), data)
+    store.replace_graph(ONTOLOGY_GRAPH, ontology)
+    with store.analysis_context(as_of):
+        return Engine(shapes).run(store)
 
 
 def validate_store(
@@ -226,94 +261,201 @@ def validate_store(
     shapes_dir: Path | None = None,
     cache_dir: Path | None = None,
     jobs: int = 1,
-    with_results: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ValidationReport:
-    """Validate every policy version and merge the reports. With ``cache_dir``, a version whose
-    content (and shapes, ontology, profile and date) did not change is read from the cache."""
+    """Validate the whole store (every policy version, with the ontology) against a profile.
+
+    With ``cache_dir``, findings are kept per version with the version's content hash: the next
+    run re-validates only versions whose hash changed (their focus nodes only), re-runs the
+    cross-policy shapes if anything changed, and reuses everything else."""
     as_of = as_of or date.today()
-    shapes = load_shapes(profile, shapes_dir)
-    ontology = store.graph(ONTOLOGY_GRAPH)
-    salt = f"{profile}|{as_of.isoformat()}|{_digest(shapes)}|{_digest(ontology)}|"
-    merged = Graph()
-    bind_prefixes(merged)
-    findings: list[Finding] = []
-    todo: list[tuple[str, Graph, str]] = []
-    names = policy_graph_names(store)
-    stored_hash = getattr(store, "stored_hash", None)  # Oxigraph keeps each version's hash
-    for name in names:
-        known = stored_hash(name) if stored_hash is not None and cache_dir is not None else None
-        graph = None if known else store.graph(name)
-        version_hash = known or content_hash(graph)  # type: ignore[arg-type]
-        key = hashlib.sha256((salt + version_hash).encode()).hexdigest()
-        cached = _cache_read(cache_dir, key, with_results)
-        if cached is None:
-            todo.append((str(name), graph if graph is not None else store.graph(name), key))
+    folder = shapes_dir or project_paths().shapes
+    shapes = load_shapes(profile, folder)
+    engine = Engine(shapes)
+    oxi = _as_oxigraph(store)
+    hashes = oxi.version_hashes()
+    shapes_digest = _files_digest(folder, PROFILES[profile])
+    salt = "|".join([ENGINE_VERSION, profile, as_of.isoformat(), shapes_digest, oxi.hash_of(ONTOLOGY_GRAPH)])
+    cache = FindingsCache(cache_dir, salt) if cache_dir is not None else None
+    previous = cache.hashes() if cache is not None else {}
+    changed = sorted(URIRef(g) for g, h in hashes.items() if previous.get(g) != h)
+    removed = sorted(set(previous) - set(hashes))
+    catalogue = oxi.hash_of(CATALOGUE_GRAPH)
+    with oxi.analysis_context(as_of):
+        if cache is None or not previous:
+            found = engine.run(oxi, jobs=jobs, progress=progress)
+            local = [f for f in found if not _is_cross(engine, f)]
+            cross = [f for f in found if _is_cross(engine, f)]
         else:
-            findings += cached[0]
-            merged += cached[1]
-    for found, results, key in _run_all(todo, ontology, shapes, as_of, jobs):
-        findings += found
-        merged += results
-        _cache_write(cache_dir, key, found, results)
-    findings.sort(key=Finding.sort_key)
+            local = engine.run(oxi, changed, False, jobs, progress) if changed else []
+            if changed or removed or cache.catalogue() != catalogue:
+                cross = engine.run(oxi, cross_policy=True, jobs=jobs)
+            else:
+                cross = cache.cross()
+    if cache is not None:
+        cache.update({str(g): hashes[str(g)] for g in changed}, local, removed, cross, catalogue)
+        findings = cache.findings()
+    else:
+        findings = sorted(local + cross, key=Finding.sort_key)
     return ValidationReport(
-        profile, as_of, findings, merged, validated=len(todo), from_cache=len(names) - len(todo)
+        profile, as_of, findings, validated=len(changed), from_cache=len(hashes) - len(changed)
     )
 
 
-Job = tuple[list[tuple[str, Graph, str]], Graph, Graph, date]
+def _is_cross(engine: Engine, finding: Finding) -> bool:
+    return any(r.check.cross_policy for r in engine.rules if r.shape == finding.shape)
 
 
-def _run_all(
-    todo: list[tuple[str, Graph, str]], ontology: Graph, shapes: Graph, as_of: date, jobs: int
-) -> list[tuple[list[Finding], Graph, str]]:
-    if jobs <= 1 or len(todo) < 2:
-        return _run_chunk((todo, ontology, shapes, as_of))
-    from concurrent.futures import ProcessPoolExecutor
-
-    chunks: list[Job] = [(todo[i::jobs], ontology, shapes, as_of) for i in range(jobs) if todo[i::jobs]]
-    with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
-        return [item for part in pool.map(_run_chunk, chunks) for item in part]
+def _files_digest(folder: Path, names: tuple[str, ...]) -> str:
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()
 
 
-def _run_chunk(job: Job) -> list[tuple[list[Finding], Graph, str]]:
-    todo, ontology, shapes, as_of = job
-    if not todo:
-        return []
-    context = ValidationContext(ontology, shapes)
-    out = []
-    for policy, graph, key in todo:
-        results = context.run(graph, as_of)
-        out.append((_findings(policy, results, shapes), results, key))
-    return out
+class FindingsCache:
+    """Findings per policy version, with the hash they were computed for, in SQLite.
+
+    One row per version (local shapes) and one row for the cross-policy shapes, under a salt
+    (engine, profile, date, shapes, ontology): a change of any of these starts afresh."""
+
+    def __init__(self, folder: Path, salt: str) -> None:
+        import sqlite3
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self.salt = salt
+        self.db = sqlite3.connect(folder / "findings.sqlite")
+        self.db.executescript(
+            "CREATE TABLE IF NOT EXISTS version (graph TEXT PRIMARY KEY, hash TEXT, findings TEXT);"
+            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
+        )
+        if self._meta("salt") != salt:
+            with self.db:
+                self.db.execute("DELETE FROM version")
+                self.db.execute("DELETE FROM meta")
+                self.db.execute("INSERT INTO meta VALUES ('salt', ?)", (salt,))
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def hashes(self) -> dict[str, str]:
+        return {g: h for g, h in self.db.execute("SELECT graph, hash FROM version")}
+
+    def catalogue(self) -> str | None:
+        return self._meta("catalogue")
+
+    def cross(self) -> list[Finding]:
+        return [Finding(**f) for f in json.loads(self._meta("cross") or "[]")]
+
+    def update(
+        self,
+        hashes: dict[str, str],
+        local: list[Finding],
+        removed: list[str],
+        cross: list[Finding],
+        catalogue: str,
+    ) -> None:
+        """One transaction: a run that fails half-way leaves the previous findings."""
+        by_graph: dict[str, list[Finding]] = defaultdict(list)
+        for finding in local:
+            by_graph[finding.policy].append(finding)
+        rows = [(g, h, json.dumps([asdict(f) for f in by_graph.get(g, [])])) for g, h in hashes.items()]
+        stray = [asdict(f) for g, fs in by_graph.items() if g not in hashes for f in fs]
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO version VALUES (?, ?, ?)", rows)
+            self.db.executemany("DELETE FROM version WHERE graph = ?", [(g,) for g in removed])
+            cross_rows = [asdict(f) for f in cross] + stray
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('cross', ?)", (json.dumps(cross_rows),))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('catalogue', ?)", (catalogue,))
+
+    def findings(self) -> list[Finding]:
+        found = self.cross()
+        for (text,) in self.db.execute("SELECT findings FROM version"):
+            found += [Finding(**f) for f in json.loads(text)]
+        return sorted(found, key=Finding.sort_key)
 
 
-def _digest(graph: Graph) -> str:
-    """A hash that survives re-parsing (blank nodes are canonicalised)."""
-    from rdflib.compare import to_isomorphic
+class _PreparedQueryGraph(Graph):
+    """pyshacl runs a SPARQL constraint's text once per focus node and rdflib parses it again
+    each time; parsing once per text makes the reference run minutes faster, same answers."""
 
-    return str(to_isomorphic(graph).graph_digest())  # type: ignore[no-untyped-call]
+    def __init__(self) -> None:
+        super().__init__()
+        self._prepared: dict[str, Any] = {}
 
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query_object, str) and not args and kwargs.get("initNs") is None:
+            from rdflib.plugins.sparql import prepareQuery
 
-def _cache_read(
-    cache_dir: Path | None, key: str, with_results: bool = True
-) -> tuple[list[Finding], Graph] | None:
-    path = cache_dir / f"{key}.json" if cache_dir is not None else None
-    if path is None or not path.is_file():
-        return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    results = Graph()
-    if with_results:  # the SHACL results graph is only needed for the Turtle report
-        results.parse(data=data["results"], format="nt")
-    return [Finding(**f) for f in data["findings"]], results
+            if query_object not in self._prepared:
+                self._prepared[query_object] = prepareQuery(query_object, initNs=dict(self.namespaces()))
+            query_object = self._prepared[query_object]
+        return super().query(query_object, *args, **kwargs)
 
 
-def _cache_write(cache_dir: Path | None, key: str, findings: list[Finding], results: Graph) -> None:
-    if cache_dir is None:
-        return
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    payload = {"findings": [asdict(f) for f in findings], "results": results.serialize(format="nt")}
-    write_atomic(cache_dir / f"{key}.json", json.dumps(payload))
+def validate_with_pyshacl(
+    store: GraphStore, profile: str, as_of: date, shapes_dir: Path | None = None
+) -> ValidationReport:
+    """The reference: one pyshacl run over the union of the store's graphs (slow; for tests,
+    benchmarks and a second opinion with ``--engine pyshacl``)."""
+    from pyshacl import validate as shacl_validate
+
+    shapes = load_shapes(profile, shapes_dir)
+    whole = _PreparedQueryGraph()
+    for name in store.graph_names():
+        whole += store.graph(name)
+    whole.add((PKG.AnalysisContext, PKG.asOf, Literal(as_of.isoformat(), datatype=XSD.date)))
+    try:
+        _conforms, results, _text = shacl_validate(
+            whole,
+            shacl_graph=shapes,
+            advanced=True,
+            allow_warnings=True,
+            allow_infos=True,
+            inference="none",
+            inplace=True,
+        )
+    except Exception as err:  # pyshacl reports malformed shapes as its own exceptions
+        raise PolicyKGError(f"SHACL engine refused the shapes: {str(err).splitlines()[0]}") from None
+    oxi = _as_oxigraph(store)
+    found = _findings("", results, shapes)
+    owners = _graphs_of(oxi, {f.focus for f in found}, None)
+    findings = sorted(
+        {replace(f, policy=p) for f in found for p in owners.get(f.focus, [""])}, key=Finding.sort_key
+    )
+    return ValidationReport(profile, as_of, findings, validated=len(store.graph_names()))
+
+
+def results_graph(report: ValidationReport) -> Graph:
+    """The findings as a SHACL validation report (sh:ValidationReport), for SHACL tooling."""
+    graph = Graph()
+    bind_prefixes(graph)
+    top = BNode()
+    graph.add((top, RDF.type, SH.ValidationReport))
+    graph.add((top, SH.conforms, Literal(report.count_at_least("violation") == 0)))
+    level = {name: iri for iri, name in _SEVERITY_OF.items()}
+    for f in report.findings:
+        node = BNode()
+        graph.add((top, SH.result, node))
+        graph.add((node, RDF.type, SH.ValidationResult))
+        graph.add((node, SH.resultSeverity, level[f.severity]))
+        graph.add((node, SH.focusNode, _as_term(f.focus)))
+        graph.add((node, SH.resultMessage, Literal(f.message)))
+        if f.shape:
+            graph.add((node, SH.sourceShape, URIRef(f.shape)))
+        if f.path:
+            graph.add((node, SH.resultPath, URIRef(f.path)))
+        if f.value:
+            graph.add((node, SH.value, _as_term(f.value)))
+        if f.policy:
+            graph.add((node, PKG.policyVersion, URIRef(f.policy)))
+    return graph
+
+
+def _as_term(text: str) -> URIRef | Literal:
+    """Findings keep values as text; IRIs come back as IRIs."""
+    return URIRef(text) if re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"]*$", text) else Literal(text)
 
 
 def render_html(report: ValidationReport) -> str:
@@ -370,7 +512,7 @@ def render(report: ValidationReport, fmt: str) -> str:
             + "\n"
         )
     if fmt == "turtle":
-        return str(report.results_graph.serialize(format="turtle"))
+        return str(results_graph(report).serialize(format="turtle"))
     title = f"SHACL validation, profile '{report.profile}', as of {report.as_of.isoformat()}"
     lines = [f"{title}: {report.summary_line()}"]
     by_policy: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))

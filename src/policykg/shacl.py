@@ -1,0 +1,465 @@
+"""A SHACL engine that compiles shapes to SPARQL and runs them inside the Oxigraph store.
+
+Why: pyshacl walks the data graph from Python, about 40 ms per policy version even with a
+compiled validator; at 10,000 versions that is minutes. Every constraint the project's shapes use
+can be stated as one SPARQL query over the whole store, which Oxigraph answers in Rust, in
+parallel threads (pyoxigraph releases the GIL while it evaluates).
+
+Semantics are those of a whole-graph SHACL run: the data graph is the union of the store's graphs
+(policy versions, catalogue, ontology). Focus nodes come from the shape's targets; SHACL-SPARQL
+constraints get ``$this`` by joining the focus nodes into the query's outer group, which equals
+pre-binding for the queries accepted here (``$this`` outside sub-selects; grouped by ``$this``
+when they aggregate). A focus set can be narrowed to the subjects of some named graphs: that is
+how one changed policy version is re-validated.
+
+Supported: targets (class, node, subjectsOf, objectsOf, SPARQL); property paths (IRI, sequence,
+alternative, inverse, zero-or-more, one-or-more, zero-or-one); sh:class, sh:datatype, sh:nodeKind,
+sh:in, sh:hasValue, sh:pattern, sh:minLength, sh:maxLength, the four range components,
+sh:minCount, sh:maxCount, sh:and, sh:or, sh:not, sh:sparql (SELECT). Anything else is refused
+with the shape and the term named, rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.term import Node
+
+from .errors import PolicyKGError
+from .namespaces import PKG, SH
+
+FOCUS = "#FOCUS#"
+"""Placeholder in a compiled query for the focus-node sub-select."""
+
+_SEVERITY_OF = {SH.Info: "info", SH.Warning: "warning", SH.Violation: "violation"}
+_CASTABLE = {
+    XSD.integer,
+    XSD.decimal,
+    XSD.double,
+    XSD.float,
+    XSD.boolean,
+    XSD.date,
+    XSD.dateTime,
+    XSD.time,
+    XSD.duration,
+}
+"""Datatypes with a SPARQL cast in Oxigraph: a literal of one of them is well-formed when the cast
+of its lexical form succeeds and equals it (so "2018-13-45"^^xsd:date is caught)."""
+_COMPARISON: dict[Node, str] = {
+    SH.minInclusive: ">=",
+    SH.maxInclusive: "<=",
+    SH.minExclusive: ">",
+    SH.maxExclusive: "<",
+}
+_NODE_KIND: dict[Node, str] = {
+    SH.IRI: "isIRI({v})",
+    SH.BlankNode: "isBlank({v})",
+    SH.Literal: "isLiteral({v})",
+    SH.BlankNodeOrIRI: "(isBlank({v}) || isIRI({v}))",
+    SH.BlankNodeOrLiteral: "(isBlank({v}) || isLiteral({v}))",
+    SH.IRIOrLiteral: "(isIRI({v}) || isLiteral({v}))",
+}
+_VALUE_COMPONENTS = {
+    SH["class"],
+    SH.datatype,
+    SH.nodeKind,
+    SH["in"],
+    SH.pattern,
+    SH.minLength,
+    SH.maxLength,
+    *_COMPARISON,
+}
+_SHAPE_BOOKKEEPING = {
+    RDF.type,
+    RDFS.label,
+    RDFS.comment,
+    SH.targetClass,
+    SH.targetNode,
+    SH.targetSubjectsOf,
+    SH.targetObjectsOf,
+    SH.target,
+    SH.severity,
+    SH.message,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.deactivated,
+    SH.path,
+    SH.property,
+    SH.sparql,
+    SH.flags,
+    SH.declare,
+    SH.prefixes,
+    PKG.checksArticle,
+    PKG.crossPolicy,
+}
+
+
+class ShapeError(PolicyKGError):
+    """A shape uses something this engine does not evaluate (or is malformed)."""
+
+    def __init__(self, shape: Node, problem: str) -> None:
+        super().__init__(f"shape {_name(shape)}: {problem}")
+
+
+@dataclass(frozen=True)
+class Check:
+    """One constraint of one shape, as a SPARQL SELECT over the store.
+
+    The query returns ``?this`` and, where the constraint has them, ``?value``, ``?path`` and
+    variables that fill the message's ``{?name}`` placeholders."""
+
+    node_shape: Node
+    source_shape: Node
+    component: str
+    severity: str
+    messages: tuple[str, ...]
+    path: Node | None
+    query: str
+    value_is_focus: bool
+    cross_policy: bool
+
+    def sparql(self, focus: str) -> str:
+        return self.query.replace(FOCUS, focus)
+
+
+@dataclass
+class CompiledShapes:
+    checks: list[Check]
+    targets: dict[Node, str] = field(default_factory=dict)
+    """The focus-node pattern (binds ``?this``) of each node shape."""
+
+
+def compile_shapes(shapes: Graph) -> CompiledShapes:
+    """Every active node shape (and its property shapes) as a list of SPARQL checks."""
+    compiled = CompiledShapes(checks=[])
+    for shape in sorted(_node_shapes(shapes), key=str):
+        if _is_true(shapes.value(shape, SH.deactivated)):
+            continue
+        target = _target_pattern(shapes, shape)
+        if target is None:
+            continue  # no target: only used from sh:or/sh:and/sh:not or sh:node
+        compiled.targets[shape] = target
+        compiled.checks += list(_shape_checks(shapes, shape, target))
+    return compiled
+
+
+def _node_shapes(shapes: Graph) -> set[Node]:
+    found = set(shapes.subjects(RDF.type, SH.NodeShape))
+    for prop in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target):
+        found |= {s for s in shapes.subjects(prop, None) if shapes.value(s, SH.path) is None}
+    return found
+
+
+def _shape_checks(shapes: Graph, shape: Node, target: str) -> Iterator[Check]:
+    prologue = _prologue(shapes, shape)
+    cross = _is_true(shapes.value(shape, PKG.crossPolicy))
+    base = _Base(shapes, shape, prologue, cross)
+    _refuse_unknown(shapes, shape, allowed=_SHAPE_BOOKKEEPING | _VALUE_COMPONENTS | _LOGICAL | {SH.hasValue})
+    yield from base.value_checks(shape, None)
+    yield from base.logical_checks(shape)
+    for prop in sorted(shapes.objects(shape, SH.property), key=str):
+        if _is_true(shapes.value(prop, SH.deactivated)):
+            continue
+        _refuse_unknown(
+            shapes,
+            prop,
+            allowed=_SHAPE_BOOKKEEPING | _VALUE_COMPONENTS | {SH.minCount, SH.maxCount, SH.hasValue},
+        )
+        path = shapes.value(prop, SH.path)
+        if path is None:
+            raise ShapeError(prop, "a property shape needs sh:path")
+        yield from base.property_checks(prop, path)
+    for constraint in sorted(shapes.objects(shape, SH.sparql), key=str):
+        yield base.sparql_check(shape, constraint)
+
+
+_LOGICAL = {SH["and"], SH["or"], SH["not"]}
+
+
+@dataclass
+class _Base:
+    shapes: Graph
+    node_shape: Node
+    prologue: str
+    cross: bool
+
+    def _check(
+        self,
+        source: Node,
+        component: str,
+        path: Node | None,
+        where: str,
+        value_is_focus: bool,
+        select: str = "DISTINCT ?this ?value",
+        tail: str = "",
+    ) -> Check:
+        query = f"{self.prologue}SELECT {select} WHERE {{ {FOCUS} {where} }} {tail}"
+        return Check(
+            node_shape=self.node_shape,
+            source_shape=source,
+            component=component,
+            severity=_severity(self.shapes, source),
+            messages=_messages(self.shapes, source),
+            path=path,
+            query=query,
+            value_is_focus=value_is_focus,
+            cross_policy=self.cross,
+        )
+
+    def value_checks(self, source: Node, path: Node | None) -> Iterator[Check]:
+        """One check per value component: the values (``?value``) that break it."""
+        reach = "BIND (?this AS ?value)" if path is None else f"?this {_path(self.shapes, path)} ?value ."
+        for component in sorted(_VALUE_COMPONENTS, key=str):
+            for parameter in self.shapes.objects(source, component):
+                if component == SH["class"]:
+                    # MINUS is one hash join in Oxigraph; FILTER NOT EXISTS is a lookup per value
+                    where = f"{reach} MINUS {{ ?value rdf:type/rdfs:subClassOf* {_term(parameter)} }}"
+                else:
+                    bad = _bad_value(self.shapes, source, component, parameter, "?value")
+                    where = f"{reach} FILTER ({bad})"
+                yield self._check(source, _local(component), path, where, value_is_focus=path is None)
+
+    def property_checks(self, prop: Node, path: Node) -> Iterator[Check]:
+        sparql_path = _path(self.shapes, path)
+        yield from self.value_checks(prop, path)
+        for component, op in ((SH.minCount, "<"), (SH.maxCount, ">")):
+            for limit in self.shapes.objects(prop, component):
+                having = f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {op} {_int(prop, limit)})"
+                where = f"OPTIONAL {{ ?this {sparql_path} ?v }}"
+                yield self._check(prop, _local(component), path, where, False, "?this", having)
+        for value in self.shapes.objects(prop, SH.hasValue):
+            where = f"FILTER NOT EXISTS {{ ?this {sparql_path} {_term(value)} }}"
+            yield self._check(prop, "HasValue", path, where, False, "DISTINCT ?this")
+
+    def logical_checks(self, shape: Node) -> Iterator[Check]:
+        for component in sorted(_LOGICAL, key=str):
+            for parameter in self.shapes.objects(shape, component):
+                counter = [0]
+                conforms = _conforms(self.shapes, shape, component, parameter, "?this", counter)
+                where = f"FILTER (!({conforms}))"
+                yield self._check(shape, _local(component), None, where, True, "DISTINCT ?this")
+
+    def sparql_check(self, shape: Node, constraint: Node) -> Check:
+        select = self.shapes.value(constraint, SH.select)
+        if not isinstance(select, Literal):
+            raise ShapeError(shape, "a SPARQL constraint needs sh:select (sh:ask is not supported)")
+        text = str(select)
+        _refuse_unbatchable(shape, text)
+        brace = _outer_brace(shape, text)
+        query = f"{self.prologue}{text[: brace + 1]} {FOCUS} {text[brace + 1 :]}"
+        messages = _messages(self.shapes, constraint) or _messages(self.shapes, shape)
+        return Check(
+            node_shape=self.node_shape,
+            source_shape=shape,
+            component="SPARQL",
+            severity=_severity(self.shapes, shape),
+            messages=messages,
+            path=None,
+            query=query,
+            value_is_focus=True,
+            cross_policy=self.cross,
+        )
+
+
+def _bad_value(shapes: Graph, shape: Node, component: Node, parameter: Node, v: str) -> str:
+    """A SPARQL expression true when value ``v`` breaks ``component`` with ``parameter``."""
+    if component == SH["class"]:
+        return f"NOT EXISTS {{ {v} rdf:type/rdfs:subClassOf* {_term(parameter)} }}"
+    if component == SH.datatype:
+        well_formed = (
+            f" && COALESCE({_term(parameter)}(STR({v})) = {v}, false)" if parameter in _CASTABLE else ""
+        )
+        return f"!(isLiteral({v}) && sameTerm(datatype({v}), {_term(parameter)}){well_formed})"
+    if component == SH.nodeKind:
+        if parameter not in _NODE_KIND:
+            raise ShapeError(shape, f"unknown sh:nodeKind {parameter}")
+        return "!" + _NODE_KIND[parameter].format(v=v)
+    if component == SH["in"]:
+        members = list(Collection(shapes, parameter))
+        return "!(" + (" || ".join(f"sameTerm({v}, {_term(m)})" for m in members) or "false") + ")"
+    if component == SH.pattern:
+        flags = shapes.value(shape, SH.flags)
+        extra = f", {_term(Literal(str(flags)))}" if flags is not None else ""
+        return f"(isBlank({v}) || !REGEX(STR({v}), {_term(Literal(str(parameter)))}{extra}))"
+    if component in (SH.minLength, SH.maxLength):
+        op = "<" if component == SH.minLength else ">"
+        return f"(isBlank({v}) || STRLEN(STR({v})) {op} {_int(shape, parameter)})"
+    op = _COMPARISON[component]
+    return f"!COALESCE({v} {op} {_term(parameter)}, false)"
+
+
+def _conforms(shapes: Graph, owner: Node, component: Node, parameter: Node, v: str, n: list[int]) -> str:
+    """A SPARQL expression true when ``v`` conforms to sh:and / sh:or / sh:not of inline shapes."""
+    if component == SH["not"]:
+        return f"!({_shape_conforms(shapes, parameter, v, n)})"
+    members = list(Collection(shapes, parameter))
+    joiner = " && " if component == SH["and"] else " || "
+    parts = [f"({_shape_conforms(shapes, member, v, n)})" for member in members]
+    return joiner.join(parts) or ("true" if component == SH["and"] else "false")
+
+
+def _shape_conforms(shapes: Graph, shape: Node, v: str, n: list[int]) -> str:
+    n[0] += 1
+    tests: list[str] = []
+    path = shapes.value(shape, SH.path)
+    reach = None if path is None else f"{v} {_path(shapes, path)} ?_v{n[0]}"
+    value = f"?_v{n[0]}" if reach else v
+    for predicate, parameter in shapes.predicate_objects(shape):
+        if predicate in _VALUE_COMPONENTS:
+            bad = _bad_value(shapes, shape, predicate, parameter, value)
+            tests.append(f"NOT EXISTS {{ {reach} FILTER ({bad}) }}" if reach else f"!({bad})")
+        elif predicate in _LOGICAL:
+            if reach:
+                raise ShapeError(shape, f"{_local(predicate)} under a property shape inside a logical shape")
+            tests.append(_conforms(shapes, shape, predicate, parameter, v, n))
+        elif predicate == SH.hasValue and reach:
+            tests.append(f"EXISTS {{ {v} {_path(shapes, path)} {_term(parameter)} }}")  # type: ignore[arg-type]
+        elif predicate == SH.minCount and reach and _int(shape, parameter) <= 1:
+            tests.append(f"EXISTS {{ {reach} }}" if _int(shape, parameter) == 1 else "true")
+        elif predicate == SH.maxCount and reach and _int(shape, parameter) == 0:
+            tests.append(f"NOT EXISTS {{ {reach} }}")
+        elif predicate not in _SHAPE_BOOKKEEPING:
+            raise ShapeError(shape, f"{_local(predicate)} is not supported inside sh:and/sh:or/sh:not")
+    return " && ".join(tests) or "true"
+
+
+def _refuse_unknown(shapes: Graph, shape: Node, allowed: set[Node]) -> None:
+    for predicate in set(shapes.predicates(shape, None)):
+        if str(predicate).startswith(str(SH)) and predicate not in allowed:
+            raise ShapeError(shape, f"sh:{_local(predicate)} is not supported by the built-in engine")
+
+
+def _refuse_unbatchable(shape: Node, text: str) -> None:
+    """Joining the focus nodes in equals pre-binding ``$this`` only for queries of this form."""
+    if "$PATH" in text or "$currentShape" in text or "$shapesGraph" in text:
+        raise ShapeError(shape, "$PATH, $currentShape and $shapesGraph are not supported")
+    body = text[text.upper().find("SELECT") + 6 :]
+    if re.search(r"\bSELECT\b", body, re.IGNORECASE) and re.search(r"[?$]this\b", body):
+        raise ShapeError(shape, "$this inside a sub-select is not supported")
+    if re.search(r"\b(LIMIT|OFFSET)\s+\d+\s*$", text, re.IGNORECASE):
+        raise ShapeError(shape, "LIMIT/OFFSET would apply to all focus nodes at once (use SELECT DISTINCT)")
+    group = re.search(r"\bGROUP\s+BY\b(.*?)(\bHAVING\b|\bORDER\b|\bLIMIT\b|$)", text, re.IGNORECASE | re.S)
+    if group and not re.search(r"[?$]this\b", group.group(1)):
+        raise ShapeError(shape, "a query that aggregates must GROUP BY $this")
+
+
+def _outer_brace(shape: Node, text: str) -> int:
+    """Where the query's outer group opens (after SELECT ... [WHERE])."""
+    in_comment = False
+    for index, char in enumerate(text):
+        if char == "#":
+            in_comment = True
+        elif char == "\n":
+            in_comment = False
+        elif char == "{" and not in_comment:
+            return index
+    raise ShapeError(shape, "sh:select has no WHERE group")
+
+
+def _target_pattern(shapes: Graph, shape: Node) -> str | None:
+    """A group pattern that binds ``?this`` to the shape's focus nodes (None: no target)."""
+    parts = [f"?this rdf:type/rdfs:subClassOf* {_term(c)} ." for c in shapes.objects(shape, SH.targetClass)]
+    nodes = list(shapes.objects(shape, SH.targetNode))
+    if nodes:
+        parts.append("VALUES ?this { " + " ".join(_term(n) for n in nodes) + " }")
+    parts += [f"?this {_term(p)} ?_t ." for p in shapes.objects(shape, SH.targetSubjectsOf)]
+    parts += [f"?_t {_term(p)} ?this ." for p in shapes.objects(shape, SH.targetObjectsOf)]
+    for target in shapes.objects(shape, SH.target):
+        select = shapes.value(target, SH.select)
+        if not isinstance(select, Literal):
+            raise ShapeError(shape, "sh:target is supported as a SPARQL target (sh:select) only")
+        parts.append(f"{{ {select} }}")
+    if not parts:
+        return None
+    return " UNION ".join(f"{{ {p} }}" for p in parts)
+
+
+def focus_select(target: str, scope: str = "") -> str:
+    """The focus nodes as a sub-select; ``scope`` narrows them (e.g. to subjects of one graph)."""
+    return f"{{ SELECT DISTINCT ?this WHERE {{ {scope} {target} }} }}"
+
+
+def _prologue(shapes: Graph, shape: Node) -> str:
+    declared = {"rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD)}
+    for constraint in [*shapes.objects(shape, SH.sparql), *shapes.objects(shape, SH.target)]:
+        declared |= _declarations(shapes, constraint)
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(declared.items()))
+
+
+def _declarations(shapes: Graph, constraint: Node) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for source in shapes.objects(constraint, SH.prefixes):
+        for declaration in shapes.objects(source, SH.declare):
+            prefix = shapes.value(declaration, SH.prefix)
+            namespace = shapes.value(declaration, SH.namespace)
+            if prefix is not None and namespace is not None:
+                found[str(prefix)] = str(namespace)
+    return found
+
+
+def _path(shapes: Graph, path: Node) -> str:
+    if isinstance(path, URIRef):
+        return _term(path)
+    if (path, RDF.first, None) in shapes:
+        return "(" + "/".join(_path(shapes, p) for p in Collection(shapes, path)) + ")"
+    for predicate, template in (
+        (SH.inversePath, "^({})"),
+        (SH.zeroOrMorePath, "({})*"),
+        (SH.oneOrMorePath, "({})+"),
+        (SH.zeroOrOnePath, "({})?"),
+    ):
+        inner = shapes.value(path, predicate)
+        if inner is not None:
+            return template.format(_path(shapes, inner))
+    alternatives = shapes.value(path, SH.alternativePath)
+    if alternatives is not None:
+        return "(" + "|".join(_path(shapes, p) for p in Collection(shapes, alternatives)) + ")"
+    raise ShapeError(path, "unsupported property path")
+
+
+def _term(node: Node) -> str:
+    if isinstance(node, (URIRef, Literal)):
+        return str(node.n3())
+    raise ShapeError(node, "a blank node cannot be a constraint parameter")
+
+
+def _int(shape: Node, value: Node) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise ShapeError(shape, f"expected an integer, got {value!r}") from None
+
+
+def _severity(shapes: Graph, shape: Node) -> str:
+    level = shapes.value(shape, SH.severity)
+    return _SEVERITY_OF.get(level, "violation") if isinstance(level, URIRef) else "violation"
+
+
+def _messages(shapes: Graph, shape: Node) -> tuple[str, ...]:
+    return tuple(sorted(str(m) for m in shapes.objects(shape, SH.message)))
+
+
+def _is_true(value: Node | None) -> bool:
+    return isinstance(value, Literal) and value.toPython() is True
+
+
+def _local(term: Node) -> str:
+    text = str(term)
+    return text[len(str(SH)) :][:1].upper() + text[len(str(SH)) + 1 :] if text.startswith(str(SH)) else text
+
+
+def _name(shape: Node) -> str:
+    return (
+        f"<{shape}>"
+        if isinstance(shape, URIRef)
+        else f"[{shape}]"
+        if isinstance(shape, BNode)
+        else str(shape)
+    )
