@@ -26,6 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+ONTOLOGY_IRI = "https://w3id.org/policykg/graph/ontology"
+CATALOGUE_IRI = "https://w3id.org/policykg/graph/catalogue"
 QUERY_PARAMS = {"asOf": "2026-11-23", "vendor": "vendor-00003", "instrument": "dpf-eu-us"}
 PRIVACY_SHIELD = {"EU-US-PrivacyShield", "Swiss-US-PrivacyShield"}
 
@@ -47,7 +49,12 @@ def _queries(store: Any, policy: str) -> dict[str, float]:
     for name, query in catalogue().items():
         params = {k: v for k, v in {**QUERY_PARAMS, "policy": policy}.items() if k in query.params}
         bindings = bind_parameters(query, params)
-        out[name] = min(_timed(lambda q=query, b=bindings: run_local(store, q, b))[0] for _ in range(3))
+        first = _timed(lambda q=query, b=bindings: run_local(store, q, b))[0]
+        repeats = [
+            _timed(lambda q=query, b=bindings: run_local(store, q, b))[0]
+            for _ in range(2 if first < 2 else 0)
+        ]
+        out[name] = min([first, *repeats])  # best of 3 when fast; slow ones once
     return out
 
 
@@ -78,19 +85,20 @@ def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
     full_s, report = _timed(
         lambda: validate_store(store, "data", date(2026, 11, 23), cache_dir=cache, jobs=2)
     )
-    # change one policy version, reload (only it is rewritten) and re-validate (only it is validated)
+    compliance_s, compliance = _timed(lambda: validate_store(store, "compliance", date(2026, 11, 23), jobs=2))
+    # change one policy version in the store, then re-validate: only it (and, for the
+    # cross-policy shape, the other versions of its vendor) is validated again
     victim = names[len(names) // 2]
     graph = store.graph(victim)
     from rdflib import Literal
     from rdflib.namespace import DCTERMS
 
     graph.set((victim, DCTERMS.title, Literal("changed title")))
+    store.replace_graph(victim, graph)
     single_s, single = _timed(
-        lambda: (
-            store.replace_graph(victim, graph),
-            validate_store(store, "data", date(2026, 11, 23), cache_dir=cache, with_results=False),
-        )[1]
+        lambda: validate_store(store, "data", date(2026, 11, 23), cache_dir=cache, collect=False)
     )
+    report_s, _ = _timed(lambda: validate_store(store, "data", date(2026, 11, 23), cache_dir=cache))
     return {
         "load_s": load_s,
         "triples": len(store),
@@ -101,30 +109,50 @@ def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
         "headline_rows": len(got),
         "validate_full_s": full_s,
         "validate_findings": len(report.findings),
+        "validate_compliance_s": compliance_s,
+        "compliance_findings": len(compliance.findings),
         "revalidate_one_s": single_s,
+        "report_from_cache_s": report_s,
         "revalidated": single.validated,
         "rss_mb": _rss_mb(),
     }
 
 
 def child_rdflib(corpus: Path, cap: float) -> dict[str, Any]:
-    from policykg.load import load_project
-    from policykg.store import MemoryStore, policy_graph_names
+    """The issue's baseline: rdflib's own Dataset, each file parsed by rdflib, and its SPARQL."""
+    from rdflib import Dataset
+
+    from policykg.ontology import ontology_files
+    from policykg.store import MemoryStore
 
     deadline = time.monotonic() + cap
-    load_s, result = _timed(lambda: load_project(data_dir=corpus / "data", store=MemoryStore()))
-    print(json.dumps({"partial": {"load_s": load_s}}), flush=True)
-    out: dict[str, Any] = {"load_s": load_s, "triples": len(result.store)}
-    names = policy_graph_names(result.store)
-    from policykg.query import bind_parameters, catalogue, run_local
 
+    def parse_all() -> MemoryStore:
+        store = MemoryStore()
+        dataset = store.dataset()
+        assert isinstance(dataset, Dataset)
+        ontology = dataset.graph(ONTOLOGY_IRI)
+        for path in ontology_files():
+            ontology.parse(path, format="turtle")
+        dataset.graph(CATALOGUE_IRI).parse(corpus / "data" / "catalogue.ttl", format="turtle")
+        for path in sorted((corpus / "data").glob("*.nq")):
+            dataset.parse(path, format="nquads")
+        return store
+
+    load_s, store = _timed(parse_all)
+    print(json.dumps({"partial": {"load_s": load_s}}), flush=True)
+    out: dict[str, Any] = {"load_s": load_s, "triples": len(store)}
+    from policykg.query import bind_parameters, catalogue, run_local
+    from policykg.store import policy_graph_names
+
+    names = policy_graph_names(store)
     queries: dict[str, float | None] = {}
     for name, query in catalogue().items():
         if time.monotonic() > deadline:
             queries[name] = None
             continue
         params = {k: v for k, v in {**QUERY_PARAMS, "policy": str(names[0])}.items() if k in query.params}
-        queries[name] = _timed(lambda q=query, p=params: run_local(result.store, q, bind_parameters(q, p)))[0]
+        queries[name] = _timed(lambda q=query, p=params: run_local(store, q, bind_parameters(q, p)))[0]
         print(json.dumps({"partial": {"query": name, "s": queries[name]}}), flush=True)
     out["queries_s"] = queries
     out["rss_mb"] = _rss_mb()
@@ -246,20 +274,25 @@ def main() -> int:
             ("load", ours["load_s"], base.get("load_s")),
             *[(f"query {q}", s, base["queries_s"].get(q)) for q, s in ours["queries_s"].items()],
             ("full validation (data profile)", ours["validate_full_s"], shacl.get("validate_full_s")),
-            ("re-validate one changed policy", ours["revalidate_one_s"], None),
+            ("full validation (compliance profile)", ours["validate_compliance_s"], None),
+            ("re-validate one changed policy (cross-policy shape included)", ours["revalidate_one_s"], None),
+            ("report of all findings from the cache", ours["report_from_cache_s"], None),
         ]
         print(f"\n### {size} policies, {ours['triples']:,} triples (seed {args.seed})\n")
         print("| step | policykg | baseline | ratio |\n|---|---|---|---|")
         for label, mine, theirs in rows:
-            baseline = "–" if label.startswith("re-validate") else fmt(theirs, cap)
-            print(
-                f"| {label} | {fmt(mine, cap)} | {baseline} | {ratio(theirs, mine, cap) if baseline != '–' else '–'} |"
+            baseline = (
+                fmt(theirs, cap)
+                if label == "load" or label.startswith(("query", "full validation (data"))
+                else "–"
             )
+            shown = ratio(theirs, mine, cap) if baseline != "–" else "–"
+            print(f"| {label} | {fmt(mine, cap)} | {baseline} | {shown} |")
         print(f"| peak RSS | {ours['rss_mb']:.0f} MB | {fmt(base.get('rss_mb'), cap, 'MB')} (rdflib) | |")
         print(f"| store size on disk | {ours['store_mb']:.0f} MB | | |")
         print(
-            f"\nheadline query planted answer reproduced: {ours['headline_correct']} ({ours['headline_rows']} vendors); "
-            f"re-validation validated {ours['revalidated']} version(s)"
+            f"\nheadline query planted answer reproduced: {ours['headline_correct']} "
+            f"({ours['headline_rows']} vendors); re-validation validated {ours['revalidated']} version(s)"
         )
         (ROOT / "bench" / f"results-{size}.json").write_text(
             json.dumps({"size": size, "ours": ours, "rdflib": base, "pyshacl": shacl, "cap": cap}, indent=2)

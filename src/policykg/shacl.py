@@ -98,6 +98,7 @@ _SHAPE_BOOKKEEPING = {
     SH.prefixes,
     PKG.checksArticle,
     PKG.crossPolicy,
+    PKG.relatedBy,
 }
 
 
@@ -124,6 +125,9 @@ class Check:
     query: str
     value_is_focus: bool
     cross_policy: bool
+    related_by: str | None = None
+    """For a cross-policy shape: the property whose shared values make versions related (e.g.
+    pkg:vendor); a change to one version then re-validates only its related versions."""
 
     def sparql(self, focus: str) -> str:
         return self.query.replace(FOCUS, focus)
@@ -134,6 +138,8 @@ class CompiledShapes:
     checks: list[Check]
     targets: dict[Node, str] = field(default_factory=dict)
     """The focus-node pattern (binds ``?this``) of each node shape."""
+    prologues: dict[Node, str] = field(default_factory=dict)
+    """The PREFIX lines each node shape's queries (and its target pattern) need."""
 
 
 def compile_shapes(shapes: Graph) -> CompiledShapes:
@@ -146,6 +152,7 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
         if target is None:
             continue  # no target: only used from sh:or/sh:and/sh:not or sh:node
         compiled.targets[shape] = target
+        compiled.prologues[shape] = _prologue(shapes, shape)
         compiled.checks += list(_shape_checks(shapes, shape, target))
     return compiled
 
@@ -160,7 +167,8 @@ def _node_shapes(shapes: Graph) -> set[Node]:
 def _shape_checks(shapes: Graph, shape: Node, target: str) -> Iterator[Check]:
     prologue = _prologue(shapes, shape)
     cross = _is_true(shapes.value(shape, PKG.crossPolicy))
-    base = _Base(shapes, shape, prologue, cross)
+    related = shapes.value(shape, PKG.relatedBy)
+    base = _Base(shapes, shape, prologue, cross, str(related) if isinstance(related, URIRef) else None)
     _refuse_unknown(shapes, shape, allowed=_SHAPE_BOOKKEEPING | _VALUE_COMPONENTS | _LOGICAL | {SH.hasValue})
     yield from base.value_checks(shape, None)
     yield from base.logical_checks(shape)
@@ -189,6 +197,7 @@ class _Base:
     node_shape: Node
     prologue: str
     cross: bool
+    related_by: str | None
 
     def _check(
         self,
@@ -211,31 +220,44 @@ class _Base:
             query=query,
             value_is_focus=value_is_focus,
             cross_policy=self.cross,
+            related_by=self.related_by,
         )
 
     def value_checks(self, source: Node, path: Node | None) -> Iterator[Check]:
-        """One check per value component: the values (``?value``) that break it."""
+        """The values (``?value``) that break a value component: sh:class in one query (a hash
+        join), every other component of the shape in one more (their findings are the same:
+        the shape's message for that value)."""
         reach = "BIND (?this AS ?value)" if path is None else f"?this {_path(self.shapes, path)} ?value ."
+        tests, names = [], []
         for component in sorted(_VALUE_COMPONENTS, key=str):
             for parameter in self.shapes.objects(source, component):
                 if component == SH["class"]:
                     # MINUS is one hash join in Oxigraph; FILTER NOT EXISTS is a lookup per value
                     where = f"{reach} MINUS {{ ?value rdf:type/rdfs:subClassOf* {_term(parameter)} }}"
+                    yield self._check(source, "Class", path, where, value_is_focus=path is None)
                 else:
-                    bad = _bad_value(self.shapes, source, component, parameter, "?value")
-                    where = f"{reach} FILTER ({bad})"
-                yield self._check(source, _local(component), path, where, value_is_focus=path is None)
+                    tests.append(f"({_bad_value(self.shapes, source, component, parameter, '?value')})")
+                    names.append(_local(component))
+        if tests:
+            where = f"{reach} FILTER ({' || '.join(tests)})"
+            yield self._check(source, "+".join(names), path, where, value_is_focus=path is None)
 
     def property_checks(self, prop: Node, path: Node) -> Iterator[Check]:
         sparql_path = _path(self.shapes, path)
         yield from self.value_checks(prop, path)
-        for component, op in ((SH.minCount, "<"), (SH.maxCount, ">")):
-            for limit in self.shapes.objects(prop, component):
-                having = f"GROUP BY ?this HAVING (COUNT(DISTINCT ?v) {op} {_int(prop, limit)})"
-                where = f"OPTIONAL {{ ?this {sparql_path} ?v }}"
-                yield self._check(prop, _local(component), path, where, False, "?this", having)
+        bounds = [
+            f"COUNT(DISTINCT ?v) {op} {_int(prop, limit)}"
+            for component, op in ((SH.minCount, "<"), (SH.maxCount, ">"))
+            for limit in self.shapes.objects(prop, component)
+        ]
+        if bounds:  # min and max count in one pass over the focus nodes
+            having = f"GROUP BY ?this HAVING ({' || '.join(bounds)})"
+            where = f"OPTIONAL {{ ?this {sparql_path} ?v }}"
+            yield self._check(prop, "Count", path, where, False, "?this", having)
         for value in self.shapes.objects(prop, SH.hasValue):
-            where = f"FILTER NOT EXISTS {{ ?this {sparql_path} {_term(value)} }}"
+            # OPTIONAL + !BOUND: Oxigraph runs FILTER NOT EXISTS as a scan per focus node
+            found = f"OPTIONAL {{ ?this {sparql_path} {_term(value)} . BIND (true AS ?found) }}"
+            where = f"{found} FILTER (!BOUND(?found))"
             yield self._check(prop, "HasValue", path, where, False, "DISTINCT ?this")
 
     def logical_checks(self, shape: Node) -> Iterator[Check]:
@@ -265,6 +287,7 @@ class _Base:
             query=query,
             value_is_focus=True,
             cross_policy=self.cross,
+            related_by=self.related_by,
         )
 
 
@@ -384,6 +407,11 @@ def _target_pattern(shapes: Graph, shape: Node) -> str | None:
 def focus_select(target: str, scope: str = "") -> str:
     """The focus nodes as a sub-select; ``scope`` narrows them (e.g. to subjects of one graph)."""
     return f"{{ SELECT DISTINCT ?this WHERE {{ {scope} {target} }} }}"
+
+
+def focus_values(nodes: list[str]) -> str:
+    """Known focus nodes (IRIs) as an inline table, in place of the target pattern."""
+    return "VALUES ?this { " + " ".join(f"<{n}>" for n in nodes) + " }"
 
 
 def _prologue(shapes: Graph, shape: Node) -> str:

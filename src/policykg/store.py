@@ -210,13 +210,19 @@ class OxigraphStore:
             if isinstance(q.graph_name, ox.NamedNode)
         }
 
-    def solutions(self, sparql: str) -> list[dict[str, Identifier | None]]:
-        """Rows of a SELECT over the union of all graphs, as rdflib terms by variable name."""
-        result = self._store.query(sparql, use_default_graph_as_union=True)
+    def solutions(self, sparql: str, graphs: list[str] | None = None) -> list[dict[str, Identifier | None]]:
+        """Rows of a SELECT, as rdflib terms by variable name. The default graph is the union of
+        all graphs, or of ``graphs`` only."""
+        if graphs is None:
+            result = self._store.query(sparql, use_default_graph_as_union=True)
+        else:
+            result = self._store.query(sparql, default_graph=[ox.NamedNode(g) for g in graphs])
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("not a SELECT query")
         names = [v.value for v in result.variables]
-        return [{n: from_ox(solution[n]) for n in names} for solution in result]
+        rows = [{n: from_ox(solution[n]) for n in names} for solution in result]
+        del result  # pyoxigraph results must be freed on the thread that made them
+        return rows
 
     @contextmanager
     def analysis_context(self, as_of: date) -> Iterator[None]:

@@ -26,8 +26,20 @@ from .errors import BadValueError, PolicyKGError
 from .namespaces import PKG, SH, bind_prefixes
 from .paths import project_paths
 from .rdfio import parse_into
-from .shacl import Check, compile_shapes, focus_select
-from .store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, SYSTEM_GRAPHS, GraphStore, OxigraphStore
+from .shacl import Check, compile_shapes, focus_select, focus_values
+from .store import (
+    ANALYSIS_GRAPH,
+    CATALOGUE_GRAPH,
+    ONTOLOGY_GRAPH,
+    SYSTEM_GRAPHS,
+    GraphStore,
+    OxigraphStore,
+)
+
+SHARED_GRAPHS = (str(ONTOLOGY_GRAPH), str(CATALOGUE_GRAPH), str(ANALYSIS_GRAPH))
+"""What every policy version's validation may read besides its own graph."""
+RESCOPE_LIMIT = 200
+"""Above this many changed versions, a full run is cheaper than one scoped run per version."""
 
 PROFILES: dict[str, tuple[str, ...]] = {
     "data": ("data-quality.ttl",),
@@ -148,6 +160,7 @@ class Engine:
         compiled = compile_shapes(shapes)
         self.shapes = shapes
         self.targets = compiled.targets
+        self.prologues = compiled.prologues
         self.rules = [
             _Rule(c, str(c.node_shape), _article(shapes, c.source_shape) or _article(shapes, c.node_shape))
             for c in compiled.checks
@@ -160,19 +173,37 @@ class Engine:
         cross_policy: bool | None = None,
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
+        focus_nodes: list[str] | None = None,
     ) -> list[Finding]:
         """Findings of the rules (all, or only those with ``pkg:crossPolicy`` = ``cross_policy``);
         with ``scope``, only for focus nodes that are subjects in those graphs."""
         rules = [r for r in self.rules if cross_policy is None or r.check.cross_policy == cross_policy]
-        narrowed = ""
-        if scope is not None:
-            graphs = " ".join(f"<{g}>" for g in scope)
-            narrowed = f"VALUES ?_scope {{ {graphs} }} GRAPH ?_scope {{ ?this ?_sp ?_so }}"
+        # Scoped (one changed version at a time): the query sees only that version's graph and
+        # the shared ones (ontology, catalogue, analysis date), so it stays small whatever plan
+        # Oxigraph picks; the focus nodes are the subjects of that graph.
+        tasks: list[tuple[_Rule, str | None]] = [
+            (rule, graph) for graph in ([str(g) for g in scope] if scope else [None]) for rule in rules
+        ]
 
-        def evaluate(rule: _Rule) -> list[tuple[_Rule, dict[str, Identifier | None]]]:
-            query = rule.check.sparql(focus_select(self.targets[rule.check.node_shape], narrowed))
+        focus: dict[tuple[Node, str], str] = {}
+        for graph in [str(g) for g in scope or []]:
+            for shape in {rule.check.node_shape for rule in rules}:
+                focus[shape, graph] = self._focus_in(store, shape, graph)
+
+        def evaluate(task: tuple[_Rule, str | None]) -> list[tuple[_Rule, dict[str, Identifier | None]]]:
+            rule, graph = task
+            shape = rule.check.node_shape
+            if graph is None and focus_nodes is not None:
+                query = rule.check.sparql(focus_select(self.targets[shape], focus_values(focus_nodes)))
+            elif graph is None:
+                query = rule.check.sparql(focus_select(self.targets[shape]))
+            elif not focus[shape, graph]:
+                return []
+            else:
+                query = rule.check.sparql(focus[shape, graph])
+            dataset = [graph, *SHARED_GRAPHS] if graph else None
             try:
-                solutions = store.solutions(query)
+                solutions = store.solutions(query, dataset)
             except SyntaxError as err:
                 raise PolicyKGError(
                     f"shape {rule.shape}: the compiled query is not valid SPARQL: {err}"
@@ -183,14 +214,28 @@ class Engine:
 
         batches = []
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for done, batch in enumerate(pool.map(evaluate, rules), start=1):
+            results = pool.map(evaluate, tasks) if jobs > 1 else map(evaluate, tasks)
+            for done, batch in enumerate(results, start=1):
                 batches.append(batch)
                 if progress is not None:
-                    progress(done, len(rules))
+                    progress(done, len(tasks))
         rows = [row for batch in batches for row in batch]
         owners = _graphs_of(store, {str(row["this"]) for _rule, row in rows}, scope)
         found = {f for rule, row in rows for f in _to_findings(rule, row, owners)}
         return sorted(found, key=Finding.sort_key)
+
+    def _focus_in(self, store: OxigraphStore, shape: Node, graph: str) -> str:
+        """The shape's focus nodes among the subjects of one graph, as a pattern for its
+        queries: inline IRIs (fast whatever the plan), or the scoped target if there are blank
+        nodes. The target is matched against the graph and the ontology."""
+        target = self.targets[shape]
+        scope = f"GRAPH <{graph}> {{ ?this ?_sp ?_so }}"
+        query = f"{self.prologues[shape]}SELECT DISTINCT ?this WHERE {{ {scope} {target} }}"
+        rows = store.solutions(query, [graph, str(ONTOLOGY_GRAPH)])
+        nodes = [row["this"] for row in rows]
+        if any(not isinstance(n, URIRef) for n in nodes):
+            return focus_select(target, scope)
+        return focus_values(sorted(str(n) for n in nodes)) if nodes else ""
 
 
 def _to_findings(
@@ -262,12 +307,14 @@ def validate_store(
     cache_dir: Path | None = None,
     jobs: int = 1,
     progress: Callable[[int, int], None] | None = None,
+    collect: bool = True,
 ) -> ValidationReport:
     """Validate the whole store (every policy version, with the ontology) against a profile.
 
     With ``cache_dir``, findings are kept per version with the version's content hash: the next
     run re-validates only versions whose hash changed (their focus nodes only), re-runs the
-    cross-policy shapes if anything changed, and reuses everything else."""
+    cross-policy shapes if anything changed, and reuses everything else. ``collect=False``
+    reports only what this run computed (the rest stays in the cache)."""
     as_of = as_of or date.today()
     folder = shapes_dir or project_paths().shapes
     shapes = load_shapes(profile, folder)
@@ -282,24 +329,51 @@ def validate_store(
     removed = sorted(set(previous) - set(hashes))
     catalogue = oxi.hash_of(CATALOGUE_GRAPH)
     with oxi.analysis_context(as_of):
-        if cache is None or not previous:
+        if cache is None or not previous or len(changed) > RESCOPE_LIMIT:
             found = engine.run(oxi, jobs=jobs, progress=progress)
             local = [f for f in found if not _is_cross(engine, f)]
             cross = [f for f in found if _is_cross(engine, f)]
         else:
             local = engine.run(oxi, changed, False, jobs, progress) if changed else []
-            if changed or removed or cache.catalogue() != catalogue:
-                cross = engine.run(oxi, cross_policy=True, jobs=jobs)
-            else:
-                cross = cache.cross()
+            cross = _rerun_cross(engine, oxi, cache, changed, removed, cache.catalogue() != catalogue, jobs)
     if cache is not None:
         cache.update({str(g): hashes[str(g)] for g in changed}, local, removed, cross, catalogue)
-        findings = cache.findings()
+        findings = cache.findings() if collect else sorted(local + cross, key=Finding.sort_key)
     else:
         findings = sorted(local + cross, key=Finding.sort_key)
     return ValidationReport(
         profile, as_of, findings, validated=len(changed), from_cache=len(hashes) - len(changed)
     )
+
+
+def _rerun_cross(
+    engine: Engine,
+    store: OxigraphStore,
+    cache: FindingsCache,
+    changed: list[URIRef],
+    removed: list[str],
+    catalogue_changed: bool,
+    jobs: int,
+) -> list[Finding]:
+    """Cross-policy findings after a change: nothing to do if nothing changed; only the changed
+    versions and the versions related to them (sharing a ``pkg:relatedBy`` value) if every
+    cross-policy shape says how versions relate; otherwise all of them again."""
+    rules = [r for r in engine.rules if r.check.cross_policy]
+    if not (changed or removed or catalogue_changed):
+        return cache.cross()
+    related_by = {r.check.related_by for r in rules}
+    if removed or catalogue_changed or None in related_by:
+        return engine.run(store, cross_policy=True, jobs=jobs)
+    related = {str(g) for g in changed}
+    for prop in related_by:
+        query = (
+            f"SELECT DISTINCT ?other WHERE {{ VALUES ?g {{ {' '.join(f'<{g}>' for g in changed)} }} "
+            f"?g <{prop}> ?shared . ?other <{prop}> ?shared }}"
+        )
+        related |= {str(row["other"]) for row in store.solutions(query)}
+    kept = [f for f in cache.cross() if f.policy not in related]
+    fresh = engine.run(store, cross_policy=True, jobs=jobs, focus_nodes=sorted(related))
+    return kept + fresh
 
 
 def _is_cross(engine: Engine, finding: Finding) -> bool:
