@@ -300,3 +300,29 @@ def test_html_report_in_a_real_browser(runner: CliRunner, tmp_path: Path) -> Non
     assert f"<h2>{TALKDESK}</h2>" in dom
     assert "<h3>GDPR Art. 44-46 (transfer safeguards)</h3>" in dom
     assert "talkdesk relies on EU-US Privacy Shield" in dom and "C-311/18" in dom
+
+
+@pytest.mark.parametrize(
+    ("shape", "refusal"),
+    [
+        ("sh:property [ sh:path ex:p ; sh:qualifiedMinCount 1 ]", "sh:qualifiedMinCount is not supported"),
+        ('sh:sparql [ sh:select "SELECT $this WHERE { $this ex:p ?x } LIMIT 1" ]', "LIMIT/OFFSET"),
+        (
+            'sh:sparql [ sh:select "SELECT $this WHERE { { SELECT $this WHERE { $this ex:p ?x } } }" ]',
+            "sub-select",
+        ),
+    ],
+)
+def test_the_built_in_engine_refuses_what_it_cannot_evaluate(shape: str, refusal: str) -> None:
+    """A shape the SPARQL compiler cannot evaluate exactly is refused by name, never skipped."""
+    from rdflib import Graph
+
+    from policykg.shacl import ShapeError, compile_shapes
+
+    shapes = Graph().parse(
+        data="@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://ex/> .\n"
+        f"ex:S a sh:NodeShape ; sh:targetClass ex:C ; {shape} .",
+        format="turtle",
+    )
+    with pytest.raises(ShapeError, match=re.escape(refusal)):
+        compile_shapes(shapes)

@@ -356,7 +356,10 @@ def _shape_conforms(shapes: Graph, shape: Node, v: str, n: list[int]) -> str:
 def _refuse_unknown(shapes: Graph, shape: Node, allowed: set[Node]) -> None:
     for predicate in set(shapes.predicates(shape, None)):
         if str(predicate).startswith(str(SH)) and predicate not in allowed:
-            raise ShapeError(shape, f"sh:{_local(predicate)} is not supported by the built-in engine")
+            name = str(predicate)[len(str(SH)) :]
+            raise ShapeError(
+                shape, f"sh:{name} is not supported by the built-in engine (try --engine pyshacl)"
+            )
 
 
 def _refuse_unbatchable(shape: Node, text: str) -> None:
