@@ -69,27 +69,51 @@ def era_instruments(day: date) -> list[str]:
     return ["EU-US-DataPrivacyFramework", "UK-Extension-DPF"]
 
 
+@dataclass(frozen=True)
+class PlannedVersion:
+    """One generated version: what its text states, to check query answers without SPARQL."""
+
+    day: date
+    instruments: list[str]
+    rights: list[str] = field(default_factory=list)  # eu-gdpr article fragments, e.g. "A15"
+    processes: list[list[str]] = field(default_factory=list)  # [purpose, data, basis, subject] IRIs
+    processor: str = ""  # name of the hosting provider named as processor, "" when none
+
+
 @dataclass
 class Plan:
     """What was generated, so that answers can be checked without SPARQL."""
 
-    versions: dict[str, list[tuple[date, list[str]]]] = field(default_factory=dict)  # vendor -> versions
+    versions: dict[str, list[PlannedVersion]] = field(default_factory=dict)  # vendor -> versions
 
-    def latest_on(self, vendor: str, day: date) -> tuple[date, list[str]] | None:
-        candidates = [v for v in self.versions[vendor] if v[0] <= day]
-        return max(candidates, key=lambda v: v[0]) if candidates else None
+    def latest_on(self, vendor: str, day: date) -> PlannedVersion | None:
+        candidates = [v for v in self.versions[vendor] if v.day <= day]
+        return max(candidates, key=lambda v: v.day) if candidates else None
 
     def vendors_citing(self, family_members: set[str], day: date) -> set[str]:
         found = set()
         for vendor in self.versions:
             latest = self.latest_on(vendor, day)
-            if latest and family_members & set(latest[1]):
+            if latest and family_members & set(latest.instruments):
                 found.add(vendor)
         return found
 
     def to_json(self) -> str:
         return json.dumps(
-            {v: [(d.isoformat(), i) for d, i in vs] for v, vs in self.versions.items()}, indent=1
+            {
+                vendor: [
+                    {
+                        "date": v.day.isoformat(),
+                        "instruments": v.instruments,
+                        "rights": v.rights,
+                        "processes": v.processes,
+                        "processor": v.processor,
+                    }
+                    for v in versions
+                ]
+                for vendor, versions in self.versions.items()
+            },
+            indent=1,
         )
 
 
@@ -99,7 +123,7 @@ def _random_date(rng: random.Random) -> date:
 
 def _policy_text_and_graph(
     vendor: str, label: str, day: date, instruments: list[str], processes: int, rng: random.Random
-) -> tuple[str, Annotator]:
+) -> tuple[str, Annotator, PlannedVersion]:
     version = URIRef(policy_iri(vendor, day.isoformat()))
     sentences = [f"{label} privacy policy. Last updated: {day.isoformat()}."]
     plan = []
@@ -120,7 +144,12 @@ def _policy_text_and_graph(
         plan.append((purpose, data, basis, subject, words))
     for instrument in instruments:
         sentences.append(f"Transfers to the United States rely on {instrument}.")
-    sentences.append("Rights: " + ", ".join(f"right {r}" for r in RIGHTS) + ".")
+    # planted answers: some versions leave out rights, some name a hosting provider as processor
+    rights = [r for r in RIGHTS if rng.random() > 0.08]
+    processor = f"Hosting {rng.randint(1, 9)} Inc" if rng.random() < 0.4 else ""
+    if processor:
+        sentences.append(f"Our hosting provider {processor} processes data for us.")
+    sentences.append("Rights: " + ", ".join(f"right {r}" for r in rights) + ".")
     sentences.append("We keep data for as long as the contract lasts.")
     text = "\n".join(sentences) + "\n"
     a = Annotator(version, text)
@@ -163,13 +192,21 @@ def _policy_text_and_graph(
     for instrument in instruments:
         prop = DPV.hasOrganisationalMeasure if instrument.startswith("SCC") else DPV.hasLegalBasis
         a.fact(t, prop, PKG[instrument], instrument)
-    for right in RIGHTS:
+    for right in rights:
         a.fact(version, DPV.hasRight, EU_GDPR[right], f"right {right}")
+    if processor:
+        hosting = URIRef(f"{version.rsplit('/policy/', 1)[0]}/org/{processor.lower().replace(' ', '-')}")
+        a.add(hosting, RDF.type, DPV.DataProcessor)
+        a.fact(hosting, DPV.hasName, Literal(processor), processor)
+        a.fact(version, DPV.hasDataProcessor, hosting, f"hosting provider {processor}")
     retention = a.iri("retention", "contract")
     a.add(retention, RDF.type, DPV.StorageDuration)
     a.add(retention, DPV.hasDuration, DPV.UntilEventDuration)
     a.fact(version, DPV.hasStorageCondition, retention, "as long as the contract lasts")
-    return text, a
+    planned = PlannedVersion(
+        day, instruments, rights, [[str(x) for x in step[:4]] for step in plan], processor
+    )
+    return text, a, planned
 
 
 def generate(
@@ -203,7 +240,7 @@ def generate(
             instruments = era_instruments(day)
             if stale and day >= SCHREMS_II:
                 instruments = ["EU-US-PrivacyShield"]
-            text, annotator = _policy_text_and_graph(
+            text, annotator, planned = _policy_text_and_graph(
                 vendor, label, day, instruments, rng.randint(*processes), rng
             )
             name = f"{vendor}-{day.isoformat()}"
@@ -218,7 +255,7 @@ def generate(
                 f"{version.n3()} a pkg:PolicyVersion ; pkg:vendor <{vendor_iri(vendor)}> ; "
                 f'pkg:dataFile "{name}.nq" .'
             )
-            versions.append((day, instruments))
+            versions.append(planned)
             made += 1
         plan.versions[vendor] = versions
     write_atomic(data_dir / "catalogue.ttl", "\n".join(catalogue) + "\n")
@@ -228,4 +265,14 @@ def generate(
 
 def load_plan(path: Path) -> Plan:
     raw = json.loads(path.read_text(encoding="utf-8"))
-    return Plan({v: [(date.fromisoformat(d), list(i)) for d, i in vs] for v, vs in raw.items()})
+    plan = Plan()
+    for vendor, versions in raw.items():
+        plan.versions[vendor] = [
+            PlannedVersion(date.fromisoformat(v[0]), list(v[1]))  # plan.json of an older synth
+            if isinstance(v, list)
+            else PlannedVersion(
+                date.fromisoformat(v["date"]), v["instruments"], v["rights"], v["processes"], v["processor"]
+            )
+            for v in versions
+        ]
+    return plan
