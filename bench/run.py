@@ -288,7 +288,8 @@ def main() -> int:
             )
             shown = ratio(theirs, mine, cap) if baseline != "–" else "–"
             print(f"| {label} | {fmt(mine, cap)} | {baseline} | {shown} |")
-        print(f"| peak RSS | {ours['rss_mb']:.0f} MB | {fmt(base.get('rss_mb'), cap, 'MB')} (rdflib) | |")
+        theirs_rss = f"{base['rss_mb']:.0f} MB (rdflib)" if base.get("rss_mb") else "– (rdflib timed out)"
+        print(f"| peak RSS | {ours['rss_mb']:.0f} MB | {theirs_rss} | |")
         print(f"| store size on disk | {ours['store_mb']:.0f} MB | | |")
         print(
             f"\nheadline query planted answer reproduced: {ours['headline_correct']} "

@@ -79,6 +79,31 @@ PKG_AS_OF = ("https://w3id.org/policykg#AnalysisContext", "https://w3id.org/poli
 XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
 
 
+_FINAL_ORDER_BY = re.compile(r"\bORDER\s+BY((?:\s+[?$]\w+)+)\s*$", re.IGNORECASE)
+_NUMERIC = {
+    "http://www.w3.org/2001/XMLSchema#" + t
+    for t in ("integer", "decimal", "double", "float", "nonNegativeInteger", "long", "int")
+}
+
+
+def sparql_order_key(term: Identifier | None) -> tuple[int, int, object, str]:
+    """SPARQL 1.1 ORDER BY for the values our queries return: unbound, blank nodes, IRIs, then
+    literals (numbers by value, others by lexical form, which orders xsd:date too)."""
+    if term is None:
+        return (0, 0, "", "")
+    if isinstance(term, BNode):
+        return (1, 0, str(term), "")
+    if isinstance(term, URIRef):
+        return (2, 0, str(term), "")
+    assert isinstance(term, Literal)
+    if term.datatype is not None and str(term.datatype) in _NUMERIC:
+        try:
+            return (3, 0, float(str(term)), "")
+        except ValueError:
+            pass
+    return (3, 1, str(term), str(term.datatype or term.language or ""))
+
+
 def _looks_like_iri(text: str) -> bool:
     return ":" in text
 
@@ -190,16 +215,21 @@ class OxigraphStore:
         return self.stored_hash(name) or ""
 
     def version_hashes(self) -> dict[str, str]:
-        """Content hash of every policy version, as recorded by the load."""
+        """Content hash of every policy version, as recorded by the load. One string built in
+        Rust instead of one Python object per version: 10,000 versions in a few milliseconds."""
+        query = (
+            'SELECT (GROUP_CONCAT(CONCAT(STR(?g), " ", STR(?h)); SEPARATOR="\\n") AS ?all) '
+            f"WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{CONTENT_HASH}> ?h }} }}"
+        )
+        result = self._store.query(query)
+        assert isinstance(result, ox.QuerySolutions)
+        text = next(iter(result))["all"]
+        del result
         system = {str(g) for g in SYSTEM_GRAPHS}
-        hashes = {}
-        for quad in self._store.quads_for_pattern(
-            None, ox.NamedNode(str(CONTENT_HASH)), None, ox.NamedNode(str(META_GRAPH))
-        ):
-            name, value = quad.subject, quad.object
-            if isinstance(name, ox.NamedNode) and isinstance(value, ox.Literal) and name.value not in system:
-                hashes[name.value] = value.value
-        return hashes
+        pairs = (
+            line.split(" ", 1) for line in (text.value if isinstance(text, ox.Literal) else "").splitlines()
+        )
+        return {name: digest for name, digest in pairs if name not in system}
 
     def graphs_with_subject(self, node: str) -> set[str]:
         """Names of the graphs in which ``node`` (an IRI or a blank node id) is a subject."""
@@ -280,11 +310,20 @@ class OxigraphStore:
     def select(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> SelectResult:
         # Oxigraph's substitutions bind projected variables only: bind by escaped RDF terms instead.
         text = substitute_terms(sparql, bindings) if bindings else sparql
+        # A final ORDER BY of plain variables is done here: Oxigraph 0.5 decodes the strings from
+        # RocksDB at every comparison (9 s for 80,000 rows; the same rows sort in 0.1 s here).
+        order = _FINAL_ORDER_BY.search(text)
+        if order is not None:
+            text = text[: order.start()]
         result = self._store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("not a SELECT query")
         columns = [v.value for v in result.variables]
         rows = [[from_ox(solution[c]) for c in columns] for solution in result]
+        del result
+        if order is not None:
+            keys = [columns.index(v) for v in re.findall(r"[?$](\w+)", order.group(1)) if v in columns]
+            rows.sort(key=lambda row: [sparql_order_key(row[k]) for k in keys])
         return SelectResult(columns, rows)
 
     def ask(self, sparql: str) -> bool:

@@ -156,15 +156,59 @@ class _Rule:
 class Engine:
     """The shapes of one profile, compiled to SPARQL once, run on an Oxigraph store."""
 
-    def __init__(self, shapes: Graph) -> None:
-        compiled = compile_shapes(shapes)
-        self.shapes = shapes
-        self.targets = compiled.targets
-        self.prologues = compiled.prologues
-        self.rules = [
-            _Rule(c, str(c.node_shape), _article(shapes, c.source_shape) or _article(shapes, c.node_shape))
-            for c in compiled.checks
-        ]
+    def __init__(self, shapes: Graph | None = None) -> None:
+        self.targets: dict[Node, str] = {}
+        self.prologues: dict[Node, str] = {}
+        self.rules: list[_Rule] = []
+        if shapes is not None:
+            compiled = compile_shapes(shapes)
+            self.targets, self.prologues = compiled.targets, compiled.prologues
+            self.rules = [
+                _Rule(
+                    c, str(c.node_shape), _article(shapes, c.source_shape) or _article(shapes, c.node_shape)
+                )
+                for c in compiled.checks
+            ]
+
+    def to_json(self) -> str:
+        """The compiled engine, so that a re-validation need not parse and compile the shapes."""
+        return json.dumps(
+            {
+                "shapes": [[_node_out(n), self.targets[n], self.prologues[n]] for n in self.targets],
+                "rules": [
+                    {
+                        **{
+                            k: v
+                            for k, v in asdict(r.check).items()
+                            if k not in {"node_shape", "source_shape", "path"}
+                        },
+                        "node_shape": _node_out(r.check.node_shape),
+                        "source_shape": _node_out(r.check.source_shape),
+                        "path": _node_out(r.check.path),
+                        "shape": r.shape,
+                        "article": r.article,
+                    }
+                    for r in self.rules
+                ],
+            }
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> Engine:
+        data = json.loads(text)
+        engine = cls()
+        for raw_node, target, prologue in data["shapes"]:
+            node = _node_in(raw_node)
+            assert node is not None
+            engine.targets[node] = target
+            engine.prologues[node] = prologue
+        for raw in data["rules"]:
+            shape, article = raw.pop("shape"), raw.pop("article")
+            for key in ("node_shape", "source_shape", "path"):
+                raw[key] = _node_in(raw[key])
+            raw["messages"] = tuple(raw["messages"])
+            engine.rules.append(_Rule(Check(**raw), shape, article))
+        return engine
 
     def run(
         self,
@@ -236,6 +280,18 @@ class Engine:
         if any(not isinstance(n, URIRef) for n in nodes):
             return focus_select(target, scope)
         return focus_values(sorted(str(n) for n in nodes)) if nodes else ""
+
+
+def _node_out(node: Node | None) -> list[str] | None:
+    if node is None:
+        return None
+    return ["b" if isinstance(node, BNode) else "i", str(node)]
+
+
+def _node_in(raw: list[str] | None) -> Node | None:
+    if raw is None:
+        return None
+    return BNode(raw[1]) if raw[0] == "b" else URIRef(raw[1])
 
 
 def _to_findings(
@@ -317,13 +373,17 @@ def validate_store(
     reports only what this run computed (the rest stays in the cache)."""
     as_of = as_of or date.today()
     folder = shapes_dir or project_paths().shapes
-    shapes = load_shapes(profile, folder)
-    engine = Engine(shapes)
+    if profile not in PROFILES:
+        raise BadValueError("profile", profile, " | ".join(PROFILES))
     oxi = _as_oxigraph(store)
     hashes = oxi.version_hashes()
     shapes_digest = _files_digest(folder, PROFILES[profile])
     salt = "|".join([ENGINE_VERSION, profile, as_of.isoformat(), shapes_digest, oxi.hash_of(ONTOLOGY_GRAPH)])
     cache = FindingsCache(cache_dir, salt) if cache_dir is not None else None
+    compiled = cache.engine() if cache is not None else None
+    engine = Engine.from_json(compiled) if compiled else Engine(load_shapes(profile, folder))
+    if cache is not None and not compiled:
+        cache.keep_engine(engine.to_json())
     previous = cache.hashes() if cache is not None else {}
     changed = sorted(URIRef(g) for g, h in hashes.items() if previous.get(g) != h)
     removed = sorted(set(previous) - set(hashes))
@@ -418,6 +478,14 @@ class FindingsCache:
 
     def catalogue(self) -> str | None:
         return self._meta("catalogue")
+
+    def engine(self) -> str | None:
+        """The compiled shapes of this salt (same shapes files), as JSON."""
+        return self._meta("engine")
+
+    def keep_engine(self, text: str) -> None:
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('engine', ?)", (text,))
 
     def cross(self) -> list[Finding]:
         return [Finding(**f) for f in json.loads(self._meta("cross") or "[]")]
