@@ -22,7 +22,7 @@ from policykg.namespaces import DPV, PKG, policy_iri
 from policykg.query import bind_parameters, catalogue, find_query, run_local
 from policykg.store import MemoryStore, OxigraphStore, policy_graph_names
 from policykg.synth import RIGHTS, Plan, PlannedVersion, generate, load_plan
-from policykg.validate import Finding, validate_store, validate_with_pyshacl
+from policykg.validate import Finding, ValidationReport, validate_store, validate_with_pyshacl
 
 PRIVACY_SHIELD = {"EU-US-PrivacyShield", "Swiss-US-PrivacyShield"}
 
@@ -443,3 +443,73 @@ def test_export_round_trip_on_the_synthetic_corpus(
         for graph in back.graphs():
             got += graph
         assert isomorphic(got, expected)
+
+
+def test_persistent_store_revalidation_sees_writes_and_removals(corpus: Path, tmp_path: Path) -> None:
+    """On a persistent store a re-run asks the store what was written or removed since the last
+    run (its write counter) instead of comparing every hash; the answers must stay exact."""
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(corpus / "data", data)
+    store_dir, cache, as_of = tmp_path / "store", tmp_path / "cache", date(2026, 11, 23)
+
+    def reload_and_validate() -> tuple[OxigraphStore, ValidationReport]:
+        store = load_project(data_dir=data, store=OxigraphStore(store_dir)).store
+        assert isinstance(store, OxigraphStore)
+        report = validate_store(store, profile="compliance", as_of=as_of, cache_dir=cache)
+        fresh = validate_store(store, profile="compliance", as_of=as_of)
+        assert Counter(_key(f) for f in report.findings) == Counter(_key(f) for f in fresh.findings)
+        return store, report
+
+    store, first = reload_and_validate()
+    total = len(policy_graph_names(store))
+    assert first.validated == total
+    del store
+    store, again = reload_and_validate()
+    assert (again.validated, again.from_cache) == (0, total)
+    before = store.write_counter()
+    del store
+    victim = sorted(data.glob("*.nq"))[3]
+    victim.write_text(
+        victim.read_text(encoding="utf-8").replace(" Ltd privacy policy", " Ltd privacy notice", 1)
+    )
+    store, edited = reload_and_validate()
+    assert (edited.validated, edited.from_cache) == (1, total - 1)
+    written, removed_names = store.changes_since(before)
+    victim_iri = next(
+        str(n)
+        for n in policy_graph_names(store)
+        if str(n).endswith(victim.stem[13:]) and victim.stem[:12] in str(n)
+    )
+    assert list(written) == [victim_iri] and removed_names == []
+    before = store.write_counter()
+    del store
+    catalogue = data / "catalogue.ttl"
+    gone = next(line for line in catalogue.read_text(encoding="utf-8").splitlines() if victim.name in line)
+    catalogue.write_text(catalogue.read_text(encoding="utf-8").replace(gone + "\n", ""), encoding="utf-8")
+    victim.unlink()
+    store, removed = reload_and_validate()
+    assert removed.validated == 0 and removed.from_cache == total - 1
+    assert not [
+        f
+        for f in removed.findings
+        if victim.stem.replace("-", "/", 1) in f.policy.replace("vendor-", "vendor-")
+    ]
+    assert {f.policy for f in removed.findings} <= {str(n) for n in policy_graph_names(store)}
+
+
+def test_every_write_moves_the_write_counter() -> None:
+    store = OxigraphStore()
+    name = URIRef("https://w3id.org/policykg/id/policy/x/2020-01-01")
+    graph = Graph()
+    graph.add((name, RDF.type, PKG.PolicyVersion))
+    store.replace_graph(name, graph)
+    first = store.write_counter()
+    graph.add((name, PKG.sourceFile, Literal("x.txt")))
+    store.replace_graph(name, graph)  # the only stamped graph, written again
+    assert store.write_counter() == first + 1
+    assert list(store.changes_since(first)[0]) == [str(name)]
+    store.drop_version(name)
+    assert store.changes_since(first + 1) == ({}, [str(name)])
+    assert store.version_hashes() == {}

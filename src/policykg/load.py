@@ -249,5 +249,8 @@ def _drop_unlisted(store: GraphStore, listed: set[URIRef], result: LoadResult) -
 
     for name in policy_graph_names(store):
         if name not in listed:
-            store.update(f"DROP SILENT GRAPH <{name}>")
+            if isinstance(store, OxigraphStore):
+                store.drop_version(name)  # with its hash, so that validation sees it gone
+            else:
+                store.update(f"DROP SILENT GRAPH <{name}>")
             result.warnings.append(f"<{name}>: no longer in the catalogue, removed from the store")

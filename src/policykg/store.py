@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +38,10 @@ CATALOGUE_GRAPH = URIRef("https://w3id.org/policykg/graph/catalogue")
 META_GRAPH = URIRef("https://w3id.org/policykg/graph/meta")
 """Bookkeeping of a persistent store: the content hash of each loaded graph."""
 CONTENT_HASH = URIRef("https://w3id.org/policykg#contentHash")
+STORE_ID = URIRef("https://w3id.org/policykg#storeId")
+STORED_AT = URIRef("https://w3id.org/policykg#storedAt")
+"""In the META graph: the store's write counter when a graph was last written or removed. A
+reader that remembers the highest value it has seen finds what changed since in one query."""
 ANALYSIS_GRAPH = URIRef("https://w3id.org/policykg/graph/analysis-context")
 """Holds ``pkg:AnalysisContext pkg:asOf DATE`` while a validation runs (shapes read the date)."""
 SYSTEM_GRAPHS = (ONTOLOGY_GRAPH, CATALOGUE_GRAPH, META_GRAPH, ANALYSIS_GRAPH)
@@ -77,6 +82,7 @@ class GraphStore(Protocol):
 
 PKG_AS_OF = ("https://w3id.org/policykg#AnalysisContext", "https://w3id.org/policykg#asOf")
 XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 
 
 _FINAL_ORDER_BY = re.compile(r"\bORDER\s+BY((?:\s+[?$]\w+)+)\s*$", re.IGNORECASE)
@@ -171,7 +177,20 @@ def _replace_operations(name: URIRef, quads: Iterable[ox.Quad], digest: str | No
         meta = f"<{META_GRAPH}>"
         operations.insert(1, f"DELETE WHERE {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> ?old }} }}")
         operations.append(f'INSERT DATA {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> "{digest}" }} }}')
+        operations += _stamp_operations(graph)
     return operations
+
+
+def _stamp_operations(graph: str) -> list[str]:
+    """Set the graph's pkg:storedAt to one more than the highest in the store, its own old stamp
+    included (the WHERE clause is read before anything is deleted)."""
+    meta, stamp = f"<{META_GRAPH}>", f"<{STORED_AT}>"
+    return [
+        f"DELETE {{ GRAPH {meta} {{ {graph} {stamp} ?old }} }} "
+        f"INSERT {{ GRAPH {meta} {{ {graph} {stamp} ?next }} }} WHERE {{ "
+        f"{{ SELECT ((COALESCE(MAX(?t), 0) + 1) AS ?next) WHERE {{ GRAPH {meta} {{ ?any {stamp} ?t }} }} }} "
+        f"OPTIONAL {{ GRAPH {meta} {{ {graph} {stamp} ?old }} }} }}",
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,12 +230,53 @@ class OxigraphStore:
             return value.value if isinstance(value, ox.Literal) else None
         return None
 
+    def drop_version(self, name: URIRef) -> None:
+        """Remove a graph and its hash, leaving a pkg:storedAt stamp so readers see the removal."""
+        graph, meta = f"<{name}>", f"<{META_GRAPH}>"
+        operations = [
+            f"DROP SILENT GRAPH {graph}",
+            f"DELETE WHERE {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> ?old }} }}",
+            *_stamp_operations(graph),
+        ]
+        self._store.update(" ;\n".join(operations))
+
+    def identity(self) -> str:
+        """A random id given to the store at first use: write counters of two stores (say, two
+        in-memory loads of data/) must never be compared."""
+        meta, node, prop = f"<{META_GRAPH}>", "<urn:policykg:store>", f"<{STORE_ID}>"
+        rows = self.solutions(f"SELECT ?id WHERE {{ GRAPH {meta} {{ {node} {prop} ?id }} }}")
+        if rows and rows[0]["id"] is not None:
+            return str(rows[0]["id"])
+        new = uuid.uuid4().hex
+        self._store.update(f'INSERT DATA {{ GRAPH {meta} {{ {node} {prop} "{new}" }} }}')
+        return new
+
+    def write_counter(self) -> int:
+        """The highest pkg:storedAt in the store (0 for a store written before stamps existed)."""
+        rows = self.solutions(
+            f"SELECT (MAX(?t) AS ?m) WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{STORED_AT}> ?t }} }}"
+        )
+        value = rows[0]["m"] if rows else None
+        return int(str(value)) if value is not None else 0
+
+    def changes_since(self, counter: int) -> tuple[dict[str, str], list[str]]:
+        """Policy versions written (name -> hash) and removed since ``counter``."""
+        meta = f"<{META_GRAPH}>"
+        rows = self.solutions(
+            f"SELECT ?g ?h WHERE {{ GRAPH {meta} {{ ?g <{STORED_AT}> ?t FILTER (?t > {int(counter)}) "
+            f"OPTIONAL {{ ?g <{CONTENT_HASH}> ?h }} }} }}"
+        )
+        system = {str(g) for g in SYSTEM_GRAPHS}
+        written = {str(r["g"]): str(r["h"]) for r in rows if r["h"] is not None and str(r["g"]) not in system}
+        removed = [str(r["g"]) for r in rows if r["h"] is None and str(r["g"]) not in system]
+        return written, removed
+
     def hash_of(self, name: URIRef) -> str:
         return self.stored_hash(name) or ""
 
     def version_hashes(self) -> dict[str, str]:
-        """Content hash of every policy version, as recorded by the load. One string built in
-        Rust instead of one Python object per version: 10,000 versions in a few milliseconds."""
+        """Content hash of every policy version, as recorded by the load (one string built by
+        Oxigraph: about 60 ms for 10,000 versions, a little less than reading the quads)."""
         query = (
             'SELECT (GROUP_CONCAT(CONCAT(STR(?g), " ", STR(?h)); SEPARATOR="\\n") AS ?all) '
             f"WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{CONTENT_HASH}> ?h }} }}"
@@ -278,11 +338,23 @@ class OxigraphStore:
 
     def record_hashes(self, hashes: Iterable[tuple[URIRef, str]]) -> None:
         """Mark versions as completely loaded (one transaction)."""
+        hashes = list(hashes)
         quads = [
             ox.Quad(
                 ox.NamedNode(str(name)),
                 ox.NamedNode(str(CONTENT_HASH)),
                 ox.Literal(digest),
+                ox.NamedNode(str(META_GRAPH)),
+            )
+            for name, digest in hashes
+            if digest
+        ]
+        stamp = self.write_counter() + 1
+        quads += [
+            ox.Quad(
+                ox.NamedNode(str(name)),
+                ox.NamedNode(str(STORED_AT)),
+                ox.Literal(str(stamp), datatype=ox.NamedNode(XSD_INTEGER)),
                 ox.NamedNode(str(META_GRAPH)),
             )
             for name, digest in hashes

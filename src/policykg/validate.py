@@ -376,7 +376,6 @@ def validate_store(
     if profile not in PROFILES:
         raise BadValueError("profile", profile, " | ".join(PROFILES))
     oxi = _as_oxigraph(store)
-    hashes = oxi.version_hashes()
     shapes_digest = _files_digest(folder, PROFILES[profile])
     salt = "|".join([ENGINE_VERSION, profile, as_of.isoformat(), shapes_digest, oxi.hash_of(ONTOLOGY_GRAPH)])
     cache = FindingsCache(cache_dir, salt) if cache_dir is not None else None
@@ -384,9 +383,19 @@ def validate_store(
     engine = Engine.from_json(compiled) if compiled else Engine(load_shapes(profile, folder))
     if cache is not None and not compiled:
         cache.keep_engine(engine.to_json())
+    counter, identity = oxi.write_counter(), oxi.identity()
     previous = cache.hashes() if cache is not None else {}
+    seen = cache.counter(identity) if cache is not None else None
+    if previous and seen is not None and counter > 0:
+        # only what was written or removed since the last run (one query, not every hash)
+        hashes, gone = oxi.changes_since(seen)
+        removed = sorted(g for g in gone if g in previous)
+        total = len(set(previous) | set(hashes)) - len(removed)
+    else:
+        hashes = oxi.version_hashes()
+        removed = sorted(set(previous) - set(hashes))
+        total = len(hashes)
     changed = sorted(URIRef(g) for g, h in hashes.items() if previous.get(g) != h)
-    removed = sorted(set(previous) - set(hashes))
     catalogue = oxi.hash_of(CATALOGUE_GRAPH)
     with oxi.analysis_context(as_of):
         if cache is None or not previous or len(changed) > RESCOPE_LIMIT:
@@ -397,13 +406,18 @@ def validate_store(
             local = engine.run(oxi, changed, False, jobs, progress) if changed else []
             cross = _rerun_cross(engine, oxi, cache, changed, removed, cache.catalogue() != catalogue, jobs)
     if cache is not None:
-        cache.update({str(g): hashes[str(g)] for g in changed}, local, removed, cross, catalogue)
+        cache.update(
+            {str(g): hashes[str(g)] for g in changed},
+            local,
+            removed,
+            cross,
+            catalogue,
+            f"{identity}:{counter}",
+        )
         findings = cache.findings() if collect else sorted(local + cross, key=Finding.sort_key)
     else:
         findings = sorted(local + cross, key=Finding.sort_key)
-    return ValidationReport(
-        profile, as_of, findings, validated=len(changed), from_cache=len(hashes) - len(changed)
-    )
+    return ValidationReport(profile, as_of, findings, validated=len(changed), from_cache=total - len(changed))
 
 
 def _rerun_cross(
@@ -479,6 +493,12 @@ class FindingsCache:
     def catalogue(self) -> str | None:
         return self._meta("catalogue")
 
+    def counter(self, identity: str) -> int | None:
+        """The store's write counter at the last run, if that run was on the same store
+        (see OxigraphStore.changes_since)."""
+        store, _, value = (self._meta("counter") or "").partition(":")
+        return int(value) if store == identity and value.isdigit() else None
+
     def engine(self) -> str | None:
         """The compiled shapes of this salt (same shapes files), as JSON."""
         return self._meta("engine")
@@ -497,6 +517,7 @@ class FindingsCache:
         removed: list[str],
         cross: list[Finding],
         catalogue: str,
+        counter: str = "",
     ) -> None:
         """One transaction: a run that fails half-way leaves the previous findings."""
         by_graph: dict[str, list[Finding]] = defaultdict(list)
@@ -510,6 +531,7 @@ class FindingsCache:
             cross_rows = [asdict(f) for f in cross] + stray
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('cross', ?)", (json.dumps(cross_rows),))
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('catalogue', ?)", (catalogue,))
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('counter', ?)", (counter,))
 
     def findings(self) -> list[Finding]:
         found = self.cross()
