@@ -326,3 +326,14 @@ def test_the_built_in_engine_refuses_what_it_cannot_evaluate(shape: str, refusal
     )
     with pytest.raises(ShapeError, match=re.escape(refusal)):
         compile_shapes(shapes)
+
+
+def test_a_damaged_cache_file_is_a_clear_error_and_is_left_alone(runner: CliRunner, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "findings.sqlite").write_text("not a database", encoding="utf-8")
+    result = runner.invoke(main, ["validate", "--cache", str(cache)])
+    assert result.exit_code == 2
+    assert "findings.sqlite: not usable as a validation cache" in result.output
+    assert "Traceback" not in result.output
+    assert (cache / "findings.sqlite").read_text(encoding="utf-8") == "not a database"

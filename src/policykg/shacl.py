@@ -153,7 +153,7 @@ def compile_shapes(shapes: Graph) -> CompiledShapes:
             continue  # no target: only used from sh:or/sh:and/sh:not or sh:node
         compiled.targets[shape] = target
         compiled.prologues[shape] = _prologue(shapes, shape)
-        compiled.checks += list(_shape_checks(shapes, shape, target))
+        compiled.checks += list(_shape_checks(shapes, shape, compiled.prologues[shape]))
     return compiled
 
 
@@ -164,8 +164,7 @@ def _node_shapes(shapes: Graph) -> set[Node]:
     return found
 
 
-def _shape_checks(shapes: Graph, shape: Node, target: str) -> Iterator[Check]:
-    prologue = _prologue(shapes, shape)
+def _shape_checks(shapes: Graph, shape: Node, prologue: str) -> Iterator[Check]:
     cross = _is_true(shapes.value(shape, PKG.crossPolicy))
     related = shapes.value(shape, PKG.relatedBy)
     base = _Base(shapes, shape, prologue, cross, str(related) if isinstance(related, URIRef) else None)

@@ -22,7 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 from rdflib.term import Identifier, Node
 
-from .errors import BadValueError, PolicyKGError
+from .errors import BadValueError, InputFileError, PolicyKGError
 from .namespaces import PKG, SH, bind_prefixes
 from .paths import project_paths
 from .rdfio import parse_into
@@ -379,10 +379,11 @@ def validate_store(
     shapes_digest = _files_digest(folder, PROFILES[profile])
     salt = "|".join([ENGINE_VERSION, profile, as_of.isoformat(), shapes_digest, oxi.hash_of(ONTOLOGY_GRAPH)])
     cache = FindingsCache(cache_dir, salt) if cache_dir is not None else None
-    compiled = cache.engine() if cache is not None else None
-    engine = Engine.from_json(compiled) if compiled else Engine(load_shapes(profile, folder))
-    if cache is not None and not compiled:
-        cache.keep_engine(engine.to_json())
+    engine = _cached_engine(cache)
+    if engine is None:
+        engine = Engine(load_shapes(profile, folder))
+        if cache is not None:
+            cache.keep_engine(engine.to_json())
     counter, identity = oxi.write_counter(), oxi.identity()
     previous = cache.hashes() if cache is not None else {}
     seen = cache.counter(identity) if cache is not None else None
@@ -400,8 +401,9 @@ def validate_store(
     with oxi.analysis_context(as_of):
         if cache is None or not previous or len(changed) > RESCOPE_LIMIT:
             found = engine.run(oxi, jobs=jobs, progress=progress)
-            local = [f for f in found if not _is_cross(engine, f)]
-            cross = [f for f in found if _is_cross(engine, f)]
+            cross_shapes = {r.shape for r in engine.rules if r.check.cross_policy}
+            local = [f for f in found if f.shape not in cross_shapes]
+            cross = [f for f in found if f.shape in cross_shapes]
         else:
             local = engine.run(oxi, changed, False, jobs, progress) if changed else []
             cross = _rerun_cross(engine, oxi, cache, changed, removed, cache.catalogue() != catalogue, jobs)
@@ -418,6 +420,15 @@ def validate_store(
     else:
         findings = sorted(local + cross, key=Finding.sort_key)
     return ValidationReport(profile, as_of, findings, validated=len(changed), from_cache=total - len(changed))
+
+
+def _cached_engine(cache: FindingsCache | None) -> Engine | None:
+    """The compiled shapes kept by the cache; None (compile again) if absent or unreadable."""
+    text = cache.engine() if cache is not None else None
+    try:
+        return Engine.from_json(text) if text else None
+    except (KeyError, TypeError, ValueError):  # written by another version of the engine
+        return None
 
 
 def _rerun_cross(
@@ -450,10 +461,6 @@ def _rerun_cross(
     return kept + fresh
 
 
-def _is_cross(engine: Engine, finding: Finding) -> bool:
-    return any(r.check.cross_policy for r in engine.rules if r.shape == finding.shape)
-
-
 def _files_digest(folder: Path, names: tuple[str, ...]) -> str:
     digest = hashlib.sha256()
     for name in names:
@@ -470,13 +477,19 @@ class FindingsCache:
     def __init__(self, folder: Path, salt: str) -> None:
         import sqlite3
 
-        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "findings.sqlite"
         self.salt = salt
-        self.db = sqlite3.connect(folder / "findings.sqlite")
-        self.db.executescript(
-            "CREATE TABLE IF NOT EXISTS version (graph TEXT PRIMARY KEY, hash TEXT, findings TEXT);"
-            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
-        )
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path)
+            self.db.executescript(
+                "CREATE TABLE IF NOT EXISTS version (graph TEXT PRIMARY KEY, hash TEXT, findings TEXT);"
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
+            )
+        except (OSError, sqlite3.Error) as err:  # a foreign or damaged file is left as it is
+            raise InputFileError(
+                path, f"not usable as a validation cache ({err}); choose another --cache folder"
+            ) from None
         if self._meta("salt") != salt:
             with self.db:
                 self.db.execute("DELETE FROM version")
