@@ -9,7 +9,7 @@ repaired by running it again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,28 +95,53 @@ def read_policy_graph(entry: PolicyEntry) -> Graph:
     return graph
 
 
-def read_policy_quads(entry: PolicyEntry) -> list[ox.Quad]:
-    """Parse a version's file with pyoxigraph (fast); same checks as :func:`read_policy_graph`."""
+def read_policy_bytes(entry: PolicyEntry) -> bytes:
+    """A version's file as bytes: read once, then hashed and parsed from memory."""
     path = entry.data_file
     if not path.is_file():
         raise InputFileError(path, "file not found")
-    fmt = OX_FORMATS.get(path.suffix.lower())
-    if fmt is None:
+    if path.suffix.lower() not in OX_FORMATS:
         raise InputFileError(path, f"policy files are .trig or .nq, not {path.suffix!r}")
+    return path.read_bytes()
+
+
+def iter_policy_quads(entry: PolicyEntry, data: bytes) -> Iterator[ox.Quad]:
+    """Parse a version's file with pyoxigraph (in Rust), checking every quad as it streams: all
+    of them must be in the version's own named graph, and there must be some. Streaming lets the
+    bulk loader index one file while the next is parsed, with no list of quads held."""
+    path = entry.data_file
+    own = ox.NamedNode(str(entry.iri))
+    seen = False
     try:
-        quads = list(ox.parse(path=str(path), format=fmt))
+        for quad in ox.parse(input=data, format=OX_FORMATS[path.suffix.lower()]):
+            graph = quad.graph_name
+            if graph != own:
+                if isinstance(graph, ox.DefaultGraph):
+                    _check_graph_names(entry, {str(entry.iri)}, 1)
+                raise InputFileError(
+                    path, f"expected one named graph <{entry.iri}>, found: <{_graph_label(graph)}>"
+                )
+            seen = True
+            yield quad
     except SyntaxError as err:
         raise InputFileError(path, f"syntax error: {err.msg}", err.lineno) from None
-    names = {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
-    default = sum(1 for q in quads if isinstance(q.graph_name, ox.DefaultGraph))
-    _check_graph_names(entry, names, default)
-    return quads
+    if not seen:
+        _check_graph_names(entry, set(), 0)
 
 
-def version_digest(entry: PolicyEntry, catalogue: Graph) -> str:
+def _graph_label(graph: object) -> str:
+    return graph.value if isinstance(graph, (ox.NamedNode, ox.BlankNode)) else str(graph)
+
+
+def read_policy_quads(entry: PolicyEntry) -> list[ox.Quad]:
+    """Parse a version's file with pyoxigraph (fast); same checks as :func:`read_policy_graph`."""
+    return list(iter_policy_quads(entry, read_policy_bytes(entry)))
+
+
+def version_digest(entry: PolicyEntry, catalogue: Graph, data: bytes | None = None) -> str:
     """What a version's content depends on: its file and its catalogue entry (vendor, file).
     Loading skips, and validation reuses findings for, versions whose digest did not change."""
-    digest = hashlib.sha256(entry.data_file.read_bytes())
+    digest = hashlib.sha256(entry.data_file.read_bytes() if data is None else data)
     for s, p, o in sorted(catalogue.triples((entry.iri, None, None))):
         digest.update(f"{s.n3()} {p.n3()} {o.n3()}\n".encode())
     return digest.hexdigest()
@@ -155,32 +180,14 @@ def load_project(
         store.clear()  # leftovers of an interrupted first load carry no hash: nothing to trust
     _replace_if_changed(store, ONTOLOGY_GRAPH, ontology, files_hash(ontology_files(ontology_dir)))
     _replace_if_changed(store, CATALOGUE_GRAPH, catalogue, files_hash([data_dir / CATALOGUE_FILE]))
-    batch: list[tuple[URIRef, list[ox.Quad], str]] = []
-    batch_triples = 0
-    pending_hashes: list[tuple[URIRef, str]] = []
-    for done, entry in enumerate(entries, start=1):
-        if isinstance(store, OxigraphStore):
-            digest = version_digest(entry, catalogue) if entry.data_file.is_file() else ""
-            if digest and store.stored_hash(entry.iri) == digest:
-                result.unchanged += 1
-            else:
-                quads = read_policy_quads(entry)
-                batch.append((entry.iri, quads, digest))
-                batch_triples += len(quads)
-                result.loaded += 1
-                if batch_triples >= BATCH_TRIPLES:
-                    _write(store, batch, fresh, pending_hashes)
-                    batch, batch_triples = [], 0
-        else:
+    if isinstance(store, OxigraphStore):
+        _load_versions(store, entries, catalogue, fresh, result, progress)
+    else:
+        for done, entry in enumerate(entries, start=1):
             store.replace_graph(entry.iri, read_policy_graph(entry))
             result.loaded += 1
-        if progress is not None:
-            progress(done, len(entries))
-    if batch and isinstance(store, OxigraphStore):
-        _write(store, batch, fresh, pending_hashes)
-    if fresh and isinstance(store, OxigraphStore):
-        store.flush()
-        store.record_hashes(pending_hashes)
+            if progress is not None:
+                progress(done, len(entries))
     listed = {e.data_file.resolve() for e in entries}
     for pattern in ("*.trig", "*.nq"):
         for path in sorted(data_dir.rglob(pattern)):
@@ -217,20 +224,52 @@ def open_existing(store_dir: Path) -> LoadResult:
     )
 
 
-def _write(
+def _load_versions(
     store: OxigraphStore,
-    batch: list[tuple[URIRef, list[ox.Quad], str]],
+    entries: list[PolicyEntry],
+    catalogue: Graph,
     fresh: bool,
-    pending: list[tuple[URIRef, str]],
+    result: LoadResult,
+    progress: Callable[[int, int], None] | None,
 ) -> None:
-    """Into a fresh store, bulk-load (fast, not transactional) and record the versions' hashes only
-    after everything is flushed, so an interrupted first load is redone by the next run. Into a
-    store that already has data, replace versions in transactions (readers never see half a one)."""
+    """Into a fresh store: one bulk load (fast, not transactional) streamed over every file, and
+    the versions' hashes recorded only once it is flushed, so an interrupted first load is redone
+    by the next run. Into a store that already has data: the changed versions are replaced in
+    transactions of about BATCH_TRIPLES triples (readers never see half a version)."""
     if fresh:
-        store.bulk_add(q for _name, quads, _digest in batch for q in quads)
-        pending.extend((name, digest) for name, _quads, digest in batch)
-    else:
-        store.replace_many(batch)
+        hashes: list[tuple[URIRef, str]] = []
+
+        def stream() -> Iterator[ox.Quad]:
+            for done, entry in enumerate(entries, start=1):
+                data = read_policy_bytes(entry)
+                yield from iter_policy_quads(entry, data)
+                hashes.append((entry.iri, version_digest(entry, catalogue, data)))
+                result.loaded += 1
+                if progress is not None:
+                    progress(done, len(entries))
+
+        store.bulk_add(stream())
+        store.flush()
+        store.record_hashes(hashes)
+        return
+    batch: list[tuple[URIRef, list[ox.Quad], str | None]] = []
+    batch_triples = 0
+    for done, entry in enumerate(entries, start=1):
+        data = read_policy_bytes(entry)
+        digest = version_digest(entry, catalogue, data)
+        if store.stored_hash(entry.iri) == digest:
+            result.unchanged += 1
+        else:
+            quads = list(iter_policy_quads(entry, data))
+            batch.append((entry.iri, quads, digest))
+            batch_triples += len(quads)
+            result.loaded += 1
+            if batch_triples >= BATCH_TRIPLES:
+                store.replace_many(batch)
+                batch, batch_triples = [], 0
+        if progress is not None:
+            progress(done, len(entries))
+    store.replace_many(batch)
 
 
 def _replace_if_changed(store: GraphStore, name: URIRef, graph: Graph, digest: str) -> None:
