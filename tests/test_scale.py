@@ -532,6 +532,7 @@ def test_persistent_store_revalidation_sees_writes_and_removals(corpus: Path, tm
     catalogue = data / "catalogue.ttl"
     gone = next(line for line in catalogue.read_text(encoding="utf-8").splitlines() if victim.name in line)
     catalogue.write_text(catalogue.read_text(encoding="utf-8").replace(gone + "\n", ""), encoding="utf-8")
+    kept_text = victim.read_text(encoding="utf-8")
     victim.unlink()
     store, removed = reload_and_validate()
     assert removed.validated == 0 and removed.from_cache == total - 1
@@ -541,6 +542,12 @@ def test_persistent_store_revalidation_sees_writes_and_removals(corpus: Path, tm
         if victim.stem.replace("-", "/", 1) in f.policy.replace("vendor-", "vendor-")
     ]
     assert {f.policy for f in removed.findings} <= {str(n) for n in policy_graph_names(store)}
+    del store
+    # a version the cache has never seen: validated alone, the rest still from the cache
+    victim.write_text(kept_text, encoding="utf-8")
+    catalogue.write_text(catalogue.read_text(encoding="utf-8") + gone + "\n", encoding="utf-8")
+    store, added = reload_and_validate()
+    assert (added.validated, added.from_cache) == (1, total - 1)
 
 
 def test_every_write_moves_the_write_counter() -> None:

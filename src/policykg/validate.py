@@ -385,21 +385,23 @@ def validate_store(
         if cache is not None:
             cache.keep_engine(engine.to_json())
     counter, identity = oxi.write_counter(), oxi.identity()
-    previous = cache.hashes() if cache is not None else {}
     seen = cache.counter(identity) if cache is not None else None
-    if previous and seen is not None and counter > 0:
+    kept = cache.size() if cache is not None else 0
+    if cache is not None and kept and seen is not None and counter > 0:
         # only what was written or removed since the last run (one query, not every hash)
         hashes, gone = oxi.changes_since(seen)
+        previous = cache.hashes_of([*hashes, *gone])
         removed = sorted(g for g in gone if g in previous)
-        total = len(set(previous) | set(hashes)) - len(removed)
+        total = kept + len(set(hashes) - set(previous)) - len(removed)
     else:
+        previous = cache.hashes() if cache is not None else {}
         hashes = oxi.version_hashes()
         removed = sorted(set(previous) - set(hashes))
         total = len(hashes)
     changed = sorted(URIRef(g) for g, h in hashes.items() if previous.get(g) != h)
     catalogue = oxi.hash_of(CATALOGUE_GRAPH)
     with oxi.analysis_context(as_of):
-        if cache is None or not previous or len(changed) > RESCOPE_LIMIT:
+        if cache is None or not kept or len(changed) > RESCOPE_LIMIT:
             found = engine.run(oxi, jobs=jobs, progress=progress)
             cross_shapes = {r.shape for r in engine.rules if r.check.cross_policy}
             local = [f for f in found if f.shape not in cross_shapes]
@@ -502,6 +504,19 @@ class FindingsCache:
 
     def hashes(self) -> dict[str, str]:
         return {g: h for g, h in self.db.execute("SELECT graph, hash FROM version")}
+
+    def hashes_of(self, graphs: list[str]) -> dict[str, str]:
+        """The kept hashes of these versions only (a re-run after a small change)."""
+        found: dict[str, str] = {}
+        for graph in graphs:
+            row = self.db.execute("SELECT hash FROM version WHERE graph = ?", (graph,)).fetchone()
+            if row is not None:
+                found[graph] = str(row[0])
+        return found
+
+    def size(self) -> int:
+        """How many versions have kept findings."""
+        return int(self.db.execute("SELECT COUNT(*) FROM version").fetchone()[0])
 
     def catalogue(self) -> str | None:
         return self._meta("catalogue")
