@@ -87,17 +87,21 @@ def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
     )
     compliance_s, compliance = _timed(lambda: validate_store(store, "compliance", date(2026, 11, 23), jobs=2))
     # change one policy version in the store, then re-validate: only it (and, for the
-    # cross-policy shape, the other versions of its vendor) is validated again
-    victim = names[len(names) // 2]
-    graph = store.graph(victim)
+    # cross-policy shape, the other versions of its vendor) is validated again. Three rounds,
+    # each with another version; the median is reported.
     from rdflib import Literal
     from rdflib.namespace import DCTERMS
 
-    graph.set((victim, DCTERMS.title, Literal("changed title")))
-    store.replace_graph(victim, graph)
-    single_s, single = _timed(
-        lambda: validate_store(store, "data", date(2026, 11, 23), cache_dir=cache, collect=False)
-    )
+    rounds = []
+    for offset in range(3):
+        victim = names[len(names) // 2 + offset]
+        graph = store.graph(victim)
+        graph.set((victim, DCTERMS.title, Literal(f"changed title {offset}")))
+        store.replace_graph(victim, graph)
+        rounds.append(
+            _timed(lambda: validate_store(store, "data", date(2026, 11, 23), cache_dir=cache, collect=False))
+        )
+    single_s, single = sorted(rounds, key=lambda r: r[0])[1]
     report_s, _ = _timed(lambda: validate_store(store, "data", date(2026, 11, 23), cache_dir=cache))
     return {
         "load_s": load_s,
@@ -112,6 +116,7 @@ def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
         "validate_compliance_s": compliance_s,
         "compliance_findings": len(compliance.findings),
         "revalidate_one_s": single_s,
+        "revalidate_rounds_s": [r[0] for r in rounds],
         "report_from_cache_s": report_s,
         "revalidated": single.validated,
         "rss_mb": _rss_mb(),
@@ -216,7 +221,8 @@ def run_child(kind: str, corpus: Path, work: Path, cap: float, timeout: float) -
         print(done.stderr[-3000:], file=sys.stderr)
         return None
     lines = [line for line in done.stdout.splitlines() if line.startswith("{") and '"partial"' not in line]
-    return json.loads(lines[-1])
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
 
 
 def fmt(value: float | None, cap: float, unit: str = "s") -> str:
@@ -275,7 +281,11 @@ def main() -> int:
             *[(f"query {q}", s, base["queries_s"].get(q)) for q, s in ours["queries_s"].items()],
             ("full validation (data profile)", ours["validate_full_s"], shacl.get("validate_full_s")),
             ("full validation (compliance profile)", ours["validate_compliance_s"], None),
-            ("re-validate one changed policy (cross-policy shape included)", ours["revalidate_one_s"], None),
+            (
+                "re-validate one changed policy (cross-policy shape included; median of 3)",
+                ours["revalidate_one_s"],
+                None,
+            ),
             ("report of all findings from the cache", ours["report_from_cache_s"], None),
         ]
         print(f"\n### {size} policies, {ours['triples']:,} triples (seed {args.seed})\n")
