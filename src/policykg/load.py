@@ -251,6 +251,7 @@ def _load_versions(
         store.bulk_add(stream())
         store.flush()
         store.record_hashes(hashes)
+        store.optimize()
         return
     batch: list[tuple[URIRef, list[ox.Quad], str | None]] = []
     batch_triples = 0
