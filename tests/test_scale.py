@@ -546,7 +546,7 @@ def test_persistent_store_revalidation_sees_writes_and_removals(corpus: Path, tm
     # a version the cache has never seen: validated alone, the rest still from the cache
     victim.write_text(kept_text, encoding="utf-8")
     catalogue.write_text(catalogue.read_text(encoding="utf-8") + gone + "\n", encoding="utf-8")
-    store, added = reload_and_validate()
+    _store, added = reload_and_validate()
     assert (added.validated, added.from_cache) == (1, total - 1)
 
 
