@@ -68,11 +68,12 @@ def read_catalogue(data_dir: Path) -> tuple[Graph, list[PolicyEntry]]:
     return graph, entries
 
 
+OUTSIDE_NAMED_GRAPH = "triples outside a named graph (put them in the version's GRAPH block)"
+
+
 def _check_graph_names(entry: PolicyEntry, names: set[str], default_triples: int) -> None:
     if default_triples:
-        raise InputFileError(
-            entry.data_file, "triples outside a named graph (put them in the version's GRAPH block)"
-        )
+        raise InputFileError(entry.data_file, OUTSIDE_NAMED_GRAPH)
     if names != {str(entry.iri)}:
         found = ", ".join(sorted(names)) or "none"
         raise InputFileError(entry.data_file, f"expected one named graph <{entry.iri}>, found: {found}")
@@ -117,7 +118,7 @@ def iter_policy_quads(entry: PolicyEntry, data: bytes) -> Iterator[ox.Quad]:
             graph = quad.graph_name
             if graph != own:
                 if isinstance(graph, ox.DefaultGraph):
-                    _check_graph_names(entry, {str(entry.iri)}, 1)
+                    raise InputFileError(path, OUTSIDE_NAMED_GRAPH)
                 raise InputFileError(
                     path, f"expected one named graph <{entry.iri}>, found: <{_graph_label(graph)}>"
                 )

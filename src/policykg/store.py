@@ -337,29 +337,15 @@ class OxigraphStore:
         self._store.clear()
 
     def record_hashes(self, hashes: Iterable[tuple[URIRef, str]]) -> None:
-        """Mark versions as completely loaded (one transaction)."""
-        hashes = list(hashes)
-        quads = [
-            ox.Quad(
-                ox.NamedNode(str(name)),
-                ox.NamedNode(str(CONTENT_HASH)),
-                ox.Literal(digest),
-                ox.NamedNode(str(META_GRAPH)),
-            )
-            for name, digest in hashes
-            if digest
-        ]
-        stamp = self.write_counter() + 1
-        quads += [
-            ox.Quad(
-                ox.NamedNode(str(name)),
-                ox.NamedNode(str(STORED_AT)),
-                ox.Literal(str(stamp), datatype=ox.NamedNode(XSD_INTEGER)),
-                ox.NamedNode(str(META_GRAPH)),
-            )
-            for name, digest in hashes
-            if digest
-        ]
+        """Mark versions as completely loaded: their hash and a write stamp (one transaction)."""
+        meta, stamp = ox.NamedNode(str(META_GRAPH)), self.write_counter() + 1
+        stamped = ox.Literal(str(stamp), datatype=ox.NamedNode(XSD_INTEGER))
+        quads = []
+        for name, digest in hashes:
+            if digest:
+                graph = ox.NamedNode(str(name))
+                quads.append(ox.Quad(graph, ox.NamedNode(str(CONTENT_HASH)), ox.Literal(digest), meta))
+                quads.append(ox.Quad(graph, ox.NamedNode(str(STORED_AT)), stamped, meta))
         self._store.extend(quads)
         self.flush()
 
@@ -431,8 +417,9 @@ class OxigraphStore:
             self._store.flush()
 
     def optimize(self) -> None:
-        """Compact the on-disk indexes. After a bulk load this takes about 1.5 s for 10,000
-        policies and makes the named queries 20-50% faster (fewer files to look in per lookup)."""
+        """Compact the on-disk indexes. After a bulk load of 10,000 policies this takes about 6 s;
+        without it RocksDB compacts in the background of the next commands, and their queries
+        were up to twice as slow."""
         if self.path is not None:
             self._store.optimize()
 
