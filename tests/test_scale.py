@@ -19,13 +19,12 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
 from policykg.load import load_project, open_existing, read_catalogue, version_digest
-from policykg.namespaces import DPV, PKG, policy_iri
+from policykg.namespaces import PKG
+from policykg.planted import PRIVACY_SHIELD, audit_trail_size, planted_answer, vendor_label, versions
 from policykg.query import bind_parameters, catalogue, find_query, run_local
 from policykg.store import MemoryStore, OxigraphStore, policy_graph_names
-from policykg.synth import RIGHTS, Plan, PlannedVersion, generate, load_plan
+from policykg.synth import generate, load_plan
 from policykg.validate import Finding, ValidationReport, validate_store, validate_with_pyshacl
-
-PRIVACY_SHIELD = {"EU-US-PrivacyShield", "Swiss-US-PrivacyShield"}
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +39,7 @@ def test_planted_answers_on_both_engines(corpus: Path, engines: tuple[OxigraphSt
     oxi, ref = engines
     query = find_query("vendors-citing-privacy-shield")
     for day in ("2016-01-01", "2018-06-30", "2020-07-16", "2023-11-01", "2026-11-23"):
-        expected = {
-            f"Vendor {v.split('-')[1]} Ltd"
-            for v in plan.vendors_citing(PRIVACY_SHIELD, date.fromisoformat(day))
-        }
+        expected = {vendor_label(v) for v in plan.vendors_citing(PRIVACY_SHIELD, date.fromisoformat(day))}
         bindings = bind_parameters(query, {"asOf": day})
         got = {str(r[0]) for r in run_local(oxi, query, bindings).rows}
         assert got == expected, day
@@ -51,167 +47,33 @@ def test_planted_answers_on_both_engines(corpus: Path, engines: tuple[OxigraphSt
     assert any(plan.vendors_citing(PRIVACY_SHIELD, date(2026, 11, 23)))  # the answer is not trivially empty
     by_instrument = find_query("vendors-by-instrument")
     for slug, iri in (("dpf-eu-us", "EU-US-DataPrivacyFramework"), ("scc-2010-87", "SCC-2010-87")):
-        expected = {f"Vendor {v.split('-')[1]} Ltd" for v in plan.vendors_citing({iri}, date(2026, 11, 23))}
+        expected = {vendor_label(v) for v in plan.vendors_citing({iri}, date(2026, 11, 23))}
         bindings = bind_parameters(by_instrument, {"instrument": slug, "asOf": "2026-11-23"})
         assert {str(r[0]) for r in run_local(oxi, by_instrument, bindings).rows} == expected
 
 
-def _label(vendor: str) -> str:
-    return f"Vendor {vendor.split('-')[1]} Ltd"
-
-
-def _versions(plan: Plan) -> list[tuple[str, str, PlannedVersion]]:
-    return [
-        (vendor, policy_iri(vendor, v.day.isoformat()), v) for vendor, vs in plan.versions.items() for v in vs
-    ]
-
-
-def _history(plan: Plan, vendor: str) -> set[tuple[str, ...]]:
-    """policy-history from the plan: each version, and what it adds and drops against the previous."""
-    from policykg.instruments import load_instruments
-    from policykg.ontology import load_ontology
-
-    slug = {i.iri.rsplit("#", 1)[-1]: i.slug for i in load_instruments(load_ontology()).values()}
-    rows: set[tuple[str, ...]] = set()
-    previous: PlannedVersion | None = None
-    for v in sorted(plan.versions[vendor], key=lambda v: v.day):
-        iri, day = policy_iri(vendor, v.day.isoformat()), v.day.isoformat()
-        rows.add((iri, day, "version", ""))
-        for kind, now, before in (
-            (
-                "instrument",
-                {slug[i] for i in v.instruments},
-                {slug[i] for i in previous.instruments} if previous else set(),
-            ),
-            (
-                "purpose",
-                {p[0] for p in v.processes},
-                {p[0] for p in previous.processes} if previous else set(),
-            ),
-        ):
-            rows |= {(iri, day, f"{kind} added", item) for item in now - before}
-            rows |= {(iri, day, f"{kind} removed", item) for item in before - now}
-        previous = v
-    return rows
-
-
-def _audit_trail_size(v: PlannedVersion) -> int:
-    """How many evidenced facts synth writes for a version (see policykg.synth)."""
-    per_process = sum(5 + (p[2].endswith("A6-1-f")) for p in v.processes)
-    return 3 + per_process + 2 + len(v.instruments) + len(v.rights) + 1 + (2 if v.processor else 0)
-
-
-def _planted(plan: Plan, name: str) -> tuple[dict[str, str], list[int], set[tuple[str, ...]]]:
-    """For a named query: its parameters, the result columns compared, and the planted rows."""
-    versions = _versions(plan)
-    some_vendor, some_policy, some_version = next(
-        (vendor, iri, v) for vendor, iri, v in versions if len(plan.versions[vendor]) >= 3
-    )
-    gdpr = "https://w3id.org/dpv/legal/eu/gdpr#"
-    if name == "rights-per-vendor":  # vendor, version, right, label, quote
-        return (
-            {},
-            [0, 1, 2, 4],
-            {(_label(vd), iri, gdpr + r, f"right {r}") for vd, iri, v in versions for r in v.rights},
-        )
-    if name == "art13-rights-missing":  # version, missing, label
-        return {}, [0, 1], {(iri, gdpr + r) for _vd, iri, v in versions for r in RIGHTS if r not in v.rights}
-    if name == "recipients-per-vendor":  # vendor, version, kind, recipient, quote
-        return (
-            {},
-            [0, 1, 2, 3, 4],
-            {
-                (_label(vd), iri, "DataProcessor", v.processor, f"hosting provider {v.processor}")
-                for vd, iri, v in versions
-                if v.processor
-            },
-        )
-    if name == "retention-per-vendor":  # vendor, version, duration, value, appliesTo, quote
-        return (
-            {},
-            [0, 1, 2, 3, 4, 5],
-            {
-                (_label(vd), iri, str(DPV.UntilEventDuration), "", "", "as long as the contract lasts")
-                for vd, iri, _v in versions
-            },
-        )
-    if name == "controllers-and-contacts":  # version, role, entity, address, identifier, contact
-        rows = {
-            (iri, role, _label(vd), "", "", "")
-            for vd, iri, _v in versions
-            for role in ("DataController", "DataExporter")
-        }
-        rows |= {(iri, "DataProcessor", v.processor, "", "", "") for _vd, iri, v in versions if v.processor}
-        return {}, [0, 1, 2, 3, 4, 5], rows
-    if name == "personal-data-per-purpose":  # purpose, data
-        return {"policy": some_policy}, [0, 1], {(p[0], p[1]) for p in some_version.processes}
-    if name == "purposes-by-legal-basis":  # version, process, purpose, basis, condition, quote
-        return (
-            {"basis": str(DPV.LegitimateInterest)},
-            [0, 1, 2, 3, 5],
-            {
-                (iri, f"Process {i}", p[0], p[2], "basis A6-1-f")
-                for _vd, iri, v in versions
-                for i, p in enumerate(v.processes)
-                if p[2] == gdpr + "A6-1-f"
-            },
-        )
-    if name == "policy-history":  # version, date, change, item
-        return {"vendor": some_vendor}, [0, 1, 2, 3], _history(plan, some_vendor)
-    if name == "instruments-not-usable":  # instrument, effect, since, event, vendor
-        return {"asOf": "2026-11-23"}, [0, 4], _not_usable(plan, date(2026, 11, 23))
-    raise KeyError(name)
-
-
-UNUSABLE = {str(PKG.Invalidates), str(PKG.ClosesToNewContracts), str(PKG.WithdrawsRecognition)}
-
-
-def _not_usable(plan: Plan, day: date) -> set[tuple[str, ...]]:
-    """Instruments invalid, closed or not recognised on ``day`` (from the Python timeline), each
-    with the vendors whose latest version relies on it, or an empty vendor."""
-    from policykg.instruments import load_instruments
-    from policykg.ontology import load_ontology
-
-    rows: set[tuple[str, ...]] = set()
-    for instrument in load_instruments(load_ontology()).values():
-        if not any(e.effect in UNUSABLE and e.on <= day for e in instrument.events):
-            continue
-        name = instrument.iri.rsplit("#", 1)[-1]
-        vendors = {
-            _label(v)
-            for v in plan.versions
-            if name in (plan.latest_on(v, day) or PlannedVersion(day, [])).instruments
-        }
-        rows |= {(instrument.slug, vendor) for vendor in vendors} or {(instrument.slug, "")}
-    return rows
-
-
-PLANTED = [
-    "rights-per-vendor",
-    "art13-rights-missing",
-    "recipients-per-vendor",
-    "retention-per-vendor",
-    "controllers-and-contacts",
-    "personal-data-per-purpose",
-    "purposes-by-legal-basis",
-    "policy-history",
-    "instruments-not-usable",
-]
-
-
-@pytest.mark.parametrize("name", PLANTED)
+@pytest.mark.parametrize("name", sorted(catalogue()))
 def test_named_query_returns_the_planted_answer_on_both_engines(
     name: str, corpus: Path, engines: tuple[OxigraphStore, MemoryStore]
 ) -> None:
-    plan = load_plan(corpus / "plan.json")
-    params, columns, expected = _planted(plan, name)
-    assert expected, "the planted answer is not empty"
+    """Every named query has a planted answer (a new query without one fails here)."""
+    planted = planted_answer(load_plan(corpus / "plan.json"), name)
+    assert planted.rows or planted.count, "the planted answer is not empty"
     query = find_query(name)
-    bindings = bind_parameters(query, params)
+    bindings = bind_parameters(query, planted.params)
     for store in engines:
         rows = run_local(store, query, bindings).rows
-        got = {tuple("" if r[c] is None else str(r[c]) for c in columns) for r in rows}
-        assert got == expected, f"{name} on {type(store).__name__}"
+        assert planted.mismatch(rows) is None, f"{name} on {type(store).__name__}: {planted.mismatch(rows)}"
+
+
+def test_a_wrong_answer_is_told_apart_from_the_planted_one(corpus: Path) -> None:
+    plan = load_plan(corpus / "plan.json")
+    planted = planted_answer(plan, "rights-per-vendor")
+    right = [(*row[:3], "", row[3]) for row in planted.rows]  # the label column is not compared
+    assert planted.mismatch(right) is None
+    assert planted.mismatch(right[1:]) == f"0 unexpected, 1 missing of {len(right)} planted"
+    trail = planted_answer(plan, "policy-audit-trail")
+    assert trail.count and trail.mismatch([()] * (trail.count + 1)) is not None
 
 
 def test_audit_trail_lists_every_planted_fact(
@@ -219,10 +81,10 @@ def test_audit_trail_lists_every_planted_fact(
 ) -> None:
     plan = load_plan(corpus / "plan.json")
     query = find_query("policy-audit-trail")
-    for _vendor, iri, version in _versions(plan)[:10]:
+    for _vendor, iri, version in versions(plan)[:10]:
         for store in engines:
             rows = run_local(store, query, bind_parameters(query, {"policy": iri})).rows
-            assert len(rows) == _audit_trail_size(version), iri
+            assert len(rows) == audit_trail_size(version), iri
 
 
 @pytest.fixture(scope="module")
@@ -290,9 +152,7 @@ def test_sigkill_during_load_then_rerun_gives_a_correct_store(tmp_path: Path) ->
         assert store.stored_hash(name) == version_digest(by_name[name], catalogue)
     query = find_query("vendors-citing-privacy-shield")
     got = {str(r[0]) for r in run_local(store, query, bind_parameters(query, {"asOf": "2026-11-23"})).rows}
-    assert got == {
-        f"Vendor {v.split('-')[1]} Ltd" for v in plan.vendors_citing(PRIVACY_SHIELD, date(2026, 11, 23))
-    }
+    assert got == {vendor_label(v) for v in plan.vendors_citing(PRIVACY_SHIELD, date(2026, 11, 23))}
 
 
 @pytest.mark.parametrize(
