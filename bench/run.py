@@ -17,6 +17,7 @@ import os
 import platform
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -117,14 +118,35 @@ def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
     }
 
 
+class _CapReached(Exception):
+    """Raised by SIGALRM inside rdflib's pure-Python parsing or query evaluation."""
+
+
+def _capped(fn: Any, cap: float) -> tuple[float | None, Any]:
+    """(seconds, value) of fn(), or (None, None) when it runs past ``cap`` seconds: each
+    baseline step gets its own cap, so one slow query does not hide the others."""
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise _CapReached
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, cap)
+    try:
+        return _timed(fn)
+    except _CapReached:
+        return None, None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def child_rdflib(corpus: Path, cap: float) -> dict[str, Any]:
-    """The issue's baseline: rdflib's own Dataset, each file parsed by rdflib, and its SPARQL."""
+    """The issue's baseline: rdflib's own Dataset, each file parsed by rdflib, and its SPARQL.
+    The load and each query have their own cap."""
     from rdflib import Dataset
 
     from policykg.ontology import ontology_files
     from policykg.store import MemoryStore
-
-    deadline = time.monotonic() + cap
 
     def parse_all() -> MemoryStore:
         store = MemoryStore()
@@ -138,28 +160,24 @@ def child_rdflib(corpus: Path, cap: float) -> dict[str, Any]:
             dataset.parse(path, format="nquads")
         return store
 
-    load_s, store = _timed(parse_all)
-    print(json.dumps({"partial": {"load_s": load_s}}), flush=True)
-    out: dict[str, Any] = {"load_s": load_s, "triples": len(store)}
+    load_s, store = _capped(parse_all, cap)
+    out: dict[str, Any] = {"load_s": load_s, "queries_s": {}, "queries_planted": {}, "per_step_cap": True}
+    if load_s is None:
+        out["rss_mb"] = _rss_mb()
+        return out
+    out["triples"] = len(store)
     from policykg.planted import planted_answer
     from policykg.query import bind_parameters, catalogue, run_local
     from policykg.synth import load_plan
 
     plan = load_plan(corpus / "plan.json")
-    queries: dict[str, float | None] = {}
-    answers: dict[str, str] = {}
     for name, query in catalogue().items():
-        if time.monotonic() > deadline:
-            queries[name] = None
-            continue
         planted = planted_answer(plan, name)
         bindings = bind_parameters(query, planted.params)
-        queries[name], result = _timed(lambda q=query, b=bindings: run_local(store, q, b))
-        answers[name] = planted.mismatch(result.rows) or "ok"
-        progress = {"query": name, "s": queries[name], "planted": answers[name]}
-        print(json.dumps({"partial": progress}), flush=True)
-    out["queries_s"] = queries
-    out["queries_planted"] = answers
+        seconds, result = _capped(lambda q=query, b=bindings: run_local(store, q, b), cap)
+        out["queries_s"][name] = seconds
+        if result is not None:
+            out["queries_planted"][name] = planted.mismatch(result.rows) or "ok"
     out["rss_mb"] = _rss_mb()
     return out
 
@@ -203,21 +221,8 @@ def run_child(kind: str, corpus: Path, work: Path, cap: float, timeout: float) -
     ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as err:
-        partial: dict[str, Any] = {"timed_out": True, "queries_s": {}, "queries_planted": {}}
-        for line in (
-            (err.stdout or b"").decode().splitlines()
-            if isinstance(err.stdout, bytes)
-            else (err.stdout or "").splitlines()
-        ):
-            if line.startswith('{"partial"'):
-                item = json.loads(line)["partial"]
-                if "load_s" in item:
-                    partial["load_s"] = item["load_s"]
-                else:
-                    partial["queries_s"][item["query"]] = item["s"]
-                    partial["queries_planted"][item["query"]] = item["planted"]
-        return partial
+    except subprocess.TimeoutExpired:
+        return {"timed_out": True, "queries_s": {}}
     if done.returncode != 0:
         print(done.stderr[-3000:], file=sys.stderr)
         return None
@@ -251,6 +256,74 @@ def ratio(base: float | None, ours: float | None, cap: float) -> str:
     return f"{base / ours:.1f}x"
 
 
+def _baseline_queries(base: dict[str, Any], names: list[str], cap: float) -> dict[str, str]:
+    """The baseline's cell for each query: "> cap" for a query that ran past its own cap, "not
+    run" when the load did. (Results from before each step had its own cap: the first query not
+    finished ran for at least what was left of the one cap, the ones after it never ran.)"""
+    done: dict[str, float] = base.get("queries_s", {})
+    if base.get("per_step_cap"):
+        return {n: fmt(done.get(n), cap) if base.get("load_s") is not None else "not run" for n in names}
+    left = cap - base.get("load_s", cap) - sum(v for v in done.values() if v is not None)
+    cells, reached = {}, False
+    for name in names:
+        if done.get(name) is not None:
+            cells[name] = fmt(done[name], cap)
+        elif not reached and "load_s" in base:
+            cells[name], reached = f"> {max(left, 0):.0f} s (cap)", True
+        else:
+            cells[name] = "not run (cap spent)"
+    return cells
+
+
+def print_report(results: dict[str, Any], seed: int) -> None:
+    """The Markdown table of one size (also re-printed from results JSON by --report)."""
+    ours, base, shacl, cap = results["ours"], results["rdflib"], results["pyshacl"], results["cap"]
+    names = list(ours["queries_s"])
+    base_cells = _baseline_queries(base, names, cap)
+    rows: list[tuple[str, float, str, str]] = [
+        ("load", ours["load_s"], fmt(base.get("load_s"), cap), ratio(base.get("load_s"), ours["load_s"], cap))
+    ]
+    for name in names:
+        theirs = base.get("queries_s", {}).get(name)
+        ran = theirs is not None or (base.get("per_step_cap") and base.get("load_s") is not None)
+        shown = ratio(theirs, ours["queries_s"][name], cap) if ran else "–"
+        rows.append((f"query {name}", ours["queries_s"][name], base_cells[name], shown))
+    full = shacl.get("validate_full_s")
+    rows += [
+        (
+            "full validation (data profile)",
+            ours["validate_full_s"],
+            fmt(full, cap),
+            ratio(full, ours["validate_full_s"], cap),
+        ),
+        ("full validation (compliance profile)", ours["validate_compliance_s"], "–", "–"),
+        (
+            "re-validate one changed policy (cross-policy shape included; median of 3)",
+            ours["revalidate_one_s"],
+            "–",
+            "–",
+        ),
+        ("report of all findings from the cache", ours["report_from_cache_s"], "–", "–"),
+    ]
+    print(f"\n### {results['size']} policies, {ours['triples']:,} triples (seed {seed})\n")
+    print("| step | policykg | baseline | ratio |\n|---|---|---|---|")
+    for label, mine, baseline, shown in rows:
+        print(f"| {label} | {fmt(mine, cap)} | {baseline} | {shown} |")
+    theirs_rss = f"{base['rss_mb']:.0f} MB (rdflib)" if base.get("rss_mb") else "– (rdflib timed out)"
+    print(f"| peak RSS | {ours['rss_mb']:.0f} MB | {theirs_rss} | |")
+    print(f"| store size on disk | {ours['store_mb']:.0f} MB | | |")
+    planted, planted_base = ours["queries_planted"], base.get("queries_planted", {})
+    wrong = {q: a for q, a in planted.items() if a != "ok"}
+    wrong_base = {f"{q} (rdflib)": a for q, a in planted_base.items() if a != "ok"}
+    print(
+        f"\nplanted answers reproduced: {len(planted) - len(wrong)} of {len(planted)} named queries "
+        f"on the store, {len(planted_base) - len(wrong_base)} of the {len(planted_base)} that rdflib "
+        f"ran within the cap; re-validation validated {ours['revalidated']} version(s)"
+    )
+    for query_name, account in {**wrong, **wrong_base}.items():
+        print(f"  WRONG {query_name}: {account}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000")
@@ -259,7 +332,16 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/policykg-bench"))
     parser.add_argument("--child")
     parser.add_argument("--corpus", type=Path)
+    parser.add_argument(
+        "--report", action="store_true", help="re-print the tables of bench/results-<size>.json"
+    )
     args = parser.parse_args()
+    if args.report:
+        for size in [int(s) for s in args.sizes.split(",")]:
+            print_report(
+                json.loads((ROOT / "bench" / f"results-{size}.json").read_text(encoding="utf-8")), args.seed
+            )
+        return 0
     if args.child:
         kinds = {
             "ours": lambda: child_ours(args.corpus, args.work),
@@ -278,51 +360,16 @@ def main() -> int:
         work = args.work / f"run-{size}"
         work.mkdir(parents=True, exist_ok=True)
         ours = run_child("ours", corpus, work, args.cap, timeout=args.cap * 10)
-        base = run_child("rdflib", corpus, work, args.cap, timeout=args.cap)
+        steps = 2 + len(list((ROOT / "queries").glob("*.rq")))  # load, each query, a margin
+        base = run_child("rdflib", corpus, work, args.cap, timeout=args.cap * steps)
         shacl = run_child("pyshacl", corpus, work, args.cap, timeout=args.cap)
         assert ours is not None
         base = base or {"timed_out": True, "queries_s": {}}
         shacl = shacl or {"timed_out": True}
-        cap = args.cap
-        rows = [
-            ("load", ours["load_s"], base.get("load_s")),
-            *[(f"query {q}", s, base["queries_s"].get(q)) for q, s in ours["queries_s"].items()],
-            ("full validation (data profile)", ours["validate_full_s"], shacl.get("validate_full_s")),
-            ("full validation (compliance profile)", ours["validate_compliance_s"], None),
-            (
-                "re-validate one changed policy (cross-policy shape included; median of 3)",
-                ours["revalidate_one_s"],
-                None,
-            ),
-            ("report of all findings from the cache", ours["report_from_cache_s"], None),
-        ]
-        print(f"\n### {size} policies, {ours['triples']:,} triples (seed {args.seed})\n")
-        print("| step | policykg | baseline | ratio |\n|---|---|---|---|")
-        for label, mine, theirs in rows:
-            baseline = (
-                fmt(theirs, cap)
-                if label == "load" or label.startswith(("query", "full validation (data"))
-                else "–"
-            )
-            shown = ratio(theirs, mine, cap) if baseline != "–" else "–"
-            print(f"| {label} | {fmt(mine, cap)} | {baseline} | {shown} |")
-        theirs_rss = f"{base['rss_mb']:.0f} MB (rdflib)" if base.get("rss_mb") else "– (rdflib timed out)"
-        print(f"| peak RSS | {ours['rss_mb']:.0f} MB | {theirs_rss} | |")
-        print(f"| store size on disk | {ours['store_mb']:.0f} MB | | |")
-        wrong = {q: a for q, a in ours["queries_planted"].items() if a != "ok"}
-        wrong_base = {q: a for q, a in base.get("queries_planted", {}).items() if a != "ok"}
-        print(
-            f"\nplanted answers reproduced: {len(ours['queries_planted']) - len(wrong)} of "
-            f"{len(ours['queries_planted'])} named queries on the store, "
-            f"{len(base.get('queries_planted', {})) - len(wrong_base)} of the "
-            f"{len(base.get('queries_planted', {}))} that rdflib ran within the cap; "
-            f"re-validation validated {ours['revalidated']} version(s)"
-        )
-        for query_name, account in {**wrong, **{f"{q} (rdflib)": a for q, a in wrong_base.items()}}.items():
-            print(f"  WRONG {query_name}: {account}")
+        results = {"size": size, "ours": ours, "rdflib": base, "pyshacl": shacl, "cap": args.cap}
+        print_report(results, args.seed)
         (ROOT / "bench" / f"results-{size}.json").write_text(
-            json.dumps({"size": size, "ours": ours, "rdflib": base, "pyshacl": shacl, "cap": cap}, indent=2)
-            + "\n",
+            json.dumps(results, indent=2) + "\n",
             encoding="utf-8",
         )
     return 0
