@@ -100,6 +100,19 @@ def test_purpose_given_as_legal_basis_is_a_violation(runner: CliRunner, data_cop
     assert hit and hit[0]["value"] == "https://w3id.org/dpv#LegalCompliance"
 
 
+def test_text_report_names_the_misspelt_term(runner: CliRunner, data_copy: Path) -> None:
+    """The default (text) report shows the offending value, not only the node that holds it."""
+    path = data_copy / "cloudtalk/2025-08-06.trig"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("dpv:AccountManagement", "dpv:AccountManagment"),
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["validate", "--data-dir", str(data_copy)])
+    assert result.exit_code == 1
+    assert "The value of dpv:hasPurpose must be a DPV purpose" in result.output
+    assert "value: https://w3id.org/dpv#AccountManagment" in result.output
+
+
 def test_fact_without_evidence_is_a_violation(runner: CliRunner, data_copy: Path) -> None:
     _mutate(
         data_copy,

@@ -719,6 +719,8 @@ def render(report: ValidationReport, fmt: str) -> str:
                 where = f" [{f.path.rsplit('#', 1)[-1]}]" if f.path else ""
                 lines.append(f"    {f.severity.upper():9} {f.message}{where}")
                 lines.append(f"              focus: {f.focus}")
+                if f.value and f.value != f.focus:  # the offending term, e.g. a misspelt DPV IRI
+                    lines.append(f"              value: {f.value}")
     if not report.findings:
         lines.append("no findings")
     return "\n".join(lines) + "\n"
