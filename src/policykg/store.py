@@ -167,9 +167,9 @@ def from_ox(term: object) -> Identifier | None:
 
 
 def _decoded_rows(result: ox.QuerySolutions, columns: list[str]) -> list[list[Identifier | None]]:
-    """The solutions as rdflib terms. Each distinct term is converted once: an 80,000-row
-    answer holds about 13,000 distinct terms, and building rdflib terms was a quarter of the
-    query's time (1.0 s, 0.23 s with this memo)."""
+    """The solutions as rdflib terms. Each distinct term is converted once: rights-per-vendor's
+    73,566 rows at 10,000 policies hold 13,339 distinct terms, and building them one by one
+    took 1.0 s (0.23 s with this memo)."""
     memo: dict[object, Identifier | None] = {}
 
     def convert(term: object) -> Identifier | None:
