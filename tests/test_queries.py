@@ -209,7 +209,7 @@ def test_controllers_and_contacts(loaded: LoadResult) -> None:
 
 def test_purposes_by_legal_basis_consent(loaded: LoadResult) -> None:
     found = rows(loaded, "purposes-by-legal-basis", basis="https://w3id.org/dpv#Consent")
-    assert len(found) == 19
+    assert len(found) == 17  # KloudTalk: consent for precise location only (issue 15)
     # CloudCall: "stating their consent to be recorded, implying consent by staying on the call"
     assert (
         "cloudcall/2018-01-16",
@@ -262,9 +262,10 @@ def test_personal_data_per_purpose_kloudtalk(loaded: LoadResult) -> None:
     ) in found  # "we may store your messages during the delivery process"
     assert (
         "dpv:Marketing",
-        "pd:CurrentLocation",
-    ) in found  # "marketing our services"; "precise location information"
-    assert len(found) == 20
+        "pd:ServiceConsumptionBehaviour",
+    ) in found  # "marketing our services"; "information about your activity on our Services"
+    assert ("dpv:Marketing", "pd:CurrentLocation") not in found  # location is for location features
+    assert len(found) == 15
 
 
 def test_retention_per_vendor(loaded: LoadResult) -> None:
@@ -363,7 +364,7 @@ def test_policy_audit_trail_cloudcall(loaded: LoadResult) -> None:
         "policy-audit-trail",
         policy="https://w3id.org/policykg/id/policy/cloudcall/2018-01-16",
     )
-    assert len(found) == 91
+    assert len(found) == 90
     date_rows = [r for r in found if r[1] == "pkg:statedDate"]
     assert [(r[2], r[3]) for r in date_rows] == [
         ("2018-01-16", "16/01/18"),

@@ -48,7 +48,7 @@ def test_cloudtalk_processing_statements_per_table(loaded: LoadResult) -> None:
     assert counts["CloudTalk Services"] == 11
     assert counts["CloudTalk Website & Marketing"] == 5
     assert counts["CloudTalk Careers"] == 2
-    assert counts["Cookies and Tracking Technologies"] == 5  # 4 categories + reCAPTCHA
+    assert counts["Cookies and Tracking Technologies"] == 6  # 4 categories, data by cookie type, reCAPTCHA
 
 
 def test_cloudtalk_twelve_processor_categories(loaded: LoadResult) -> None:
