@@ -20,7 +20,10 @@ class BuildReport:
     text: str
 
 
-def build_report(result: LoadResult, sources: Path, as_of: date, with_reasoner: bool) -> BuildReport:
+def build_report(
+    result: LoadResult, data_dir: Path, sources: Path, as_of: date, with_reasoner: bool
+) -> BuildReport:
+    """``sources``: the seed texts (may be absent); drafts keep their text in ``data_dir``."""
     lines: list[str] = []
     ok = True
     store = result.store
@@ -29,7 +32,7 @@ def build_report(result: LoadResult, sources: Path, as_of: date, with_reasoner: 
         f"{len(store.graph_names())} named graphs"
     )
     if sources.is_dir():
-        evidence = check_evidence(result.policy_graphs(), sources)
+        evidence = check_evidence(result.policy_graphs(), [data_dir, sources])
         ok &= not evidence.mismatches and not evidence.missing_sources
         lines.append(
             f"evidence: {evidence.checked} quotes checked, {len(evidence.mismatches)} mismatches, "

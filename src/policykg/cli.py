@@ -190,7 +190,7 @@ def evidence_check(sources: Path | None, data_dir: Path | None) -> None:
     """
     sources = sources or project_paths().default_sources
     result = _load(data_dir)
-    report = check_evidence(result.policy_graphs(), sources)
+    report = check_evidence(result.policy_graphs(), [data_dir or project_paths().data, sources])
     for mismatch in report.mismatches:
         click.echo(f"MISMATCH {mismatch.describe()}")
     for missing in report.missing_sources:
@@ -267,7 +267,13 @@ def build(
 
     when = _date_option(as_of)
     result = _load(data_dir)
-    report = build_report(result, sources or project_paths().default_sources, when, with_reasoner)
+    report = build_report(
+        result,
+        data_dir or project_paths().data,
+        sources or project_paths().default_sources,
+        when,
+        with_reasoner,
+    )
     click.echo(report.text)
     if output is not None:
         write_atomic(output, result.store.dataset().serialize(format="trig"))
@@ -663,3 +669,87 @@ def synth(policies: int, seed: int, processes: str, output: Path) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "--vendor", required=True, help="Vendor slug: lower-case letters, digits, hyphens (e.g. acme-cloud)."
+)
+@click.option("--vendor-name", default=None, help="Vendor's display name (default: from the slug).")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the draft TriG here (the stored text beside it) instead of into the data folder.",
+)
+@click.option("--captured", default=None, help="Day the text was captured, YYYY-MM-DD (provenance).")
+@click.option("--source-url", default=None, help="Where the text was captured from.")
+@DATA_DIR
+@reports_errors
+def extract(
+    source: Path,
+    vendor: str,
+    vendor_name: str | None,
+    output: Path | None,
+    captured: str | None,
+    source_url: str | None,
+    data_dir: Path | None,
+) -> None:
+    """Draft a policy version from a policy text (plain text, Markdown or HTML).
+
+    Writes the draft's named graph, its stored source text (what offsets refer to) and, unless
+    --output is given, its catalogue entry. Every fact has a verbatim quote, the rule that drafted
+    it and a confidence; the version is marked pkg:Draft until 'policykg promote'. No network,
+    no model: the rules are data/mappings/extract-rules.yaml.
+    """
+    from .extract.draft import extract_file
+
+    when = parse_iso_date(captured, "--captured") if captured else None
+    written = extract_file(
+        source, vendor, data_dir or project_paths().data, output, vendor_name, when, source_url
+    )
+    x = written.draft.extraction
+    relied = ", ".join(sorted(x.transfer_labels())) or "none"
+    click.echo(
+        f"drafted {written.draft.version} ({x.fact_count()} facts, date {x.date.iso if x.date else 'none'})"
+    )
+    click.echo(f"  transfer mechanisms relied upon: {relied}")
+    click.echo(f"  wrote {written.graph_file} and {written.text_file}")
+    if written.catalogue is not None:
+        click.echo(f"  catalogued in {written.catalogue}")
+
+
+@main.command("extract-eval", epilog=EXIT_CODES)
+@click.option(
+    "--gold",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Gold file in the schema of ../shared/corpus/gold.yaml (texts found relative to it).",
+)
+@click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also write the scores, misses and false positives as JSON.")  # fmt: skip
+@click.option("--summary", is_flag=True, help="Only the table, not the per-policy lines.")
+@reports_errors
+def extract_eval(gold: Path, json_out: Path | None, summary: bool) -> None:
+    """Score the extractor against a gold file: precision, recall, F1 per category, date exact
+    rate, and each policy's misses and false positives. Scoring rules: README, 'Extraction'."""
+    from .extract.evaluate import evaluate, format_evaluation
+
+    evaluation = evaluate(gold)
+    click.echo(format_evaluation(evaluation, details=not summary))
+    if json_out is not None:
+        write_atomic(json_out, json.dumps(evaluation.as_dict(), indent=2, ensure_ascii=False) + "\n")
+        click.echo(f"wrote {json_out}")
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("graph_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--reviewer", required=True, help="Who reviewed the draft against its text.")
+@reports_errors
+def promote(graph_file: Path, reviewer: str) -> None:
+    """Mark a reviewed draft (its TriG file) as reviewed: pkg:Draft -> pkg:Reviewed."""
+    from .extract.draft import promote as promote_draft
+
+    version = promote_draft(graph_file, reviewer)
+    click.echo(f"promoted {version} to reviewed")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,13 +181,26 @@ def _describe_fact(s: Node, p: Node, o: Node) -> str:
     return f"{local_name(s)} {local_name(p)} {local_name(o) if isinstance(o, URIRef) else o}"
 
 
-def check_graph(name: URIRef, graph: Graph, sources: Path) -> tuple[int, list[Mismatch], str | None]:
+SourceDirs = Path | Sequence[Path]
+
+
+def find_source(source_name: str, sources: SourceDirs) -> Path:
+    """The first folder of ``sources`` that holds ``source_name``: drafts store their text in the
+    data folder (``<vendor>/<version>.txt``), the seed texts live in ../shared/seeds."""
+    folders = [sources] if isinstance(sources, Path) else list(sources)
+    for folder in folders:
+        if (folder / source_name).is_file():
+            return folder / source_name
+    return folders[-1] / source_name if folders else Path(source_name)
+
+
+def check_graph(name: URIRef, graph: Graph, sources: SourceDirs) -> tuple[int, list[Mismatch], str | None]:
     """Check one policy graph against its source file: hash, quotes, offsets, dates."""
     policy = str(name)
     source_name = graph.value(name, PKG.sourceFile)
     if source_name is None:
         return 0, [Mismatch(policy, "pkg:sourceFile", "a source file name", "nothing")], None
-    path = sources / str(source_name)
+    path = find_source(str(source_name), sources)
     if not path.is_file():
         return 0, [], str(path)
     mismatches: list[Mismatch] = []
@@ -234,7 +248,7 @@ def _date_mismatch(policy: str, fact: str, quote: str, notation: str, value: str
     return [Mismatch(policy, f"{fact} (date read as {notation})", value, parsed)]
 
 
-def check_evidence(graphs: dict[URIRef, Graph], sources: Path) -> EvidenceReport:
+def check_evidence(graphs: dict[URIRef, Graph], sources: SourceDirs) -> EvidenceReport:
     report = EvidenceReport(checked=0, mismatches=[], missing_sources=[])
     for name, graph in sorted(graphs.items()):
         checked, mismatches, missing = check_graph(name, graph, sources)

@@ -1,0 +1,1 @@
+"""Draft annotations from a policy text (rules in data/mappings/extract-rules.yaml)."""
