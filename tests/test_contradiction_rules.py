@@ -1,0 +1,506 @@
+"""Contradictions derived by rules (shapes/consistency.ttl, profile "compliance").
+
+Each rule has a fixture that fires it and a near miss that must not: a small policy version built
+with the Annotator from one text, so the rules are tested on a policy that is not a seed. Then the
+seeds: the findings per version, each naming both statements with their quotes and offsets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, XSD
+
+from policykg.evidence import Annotator
+from policykg.load import LoadResult
+from policykg.namespaces import DPV, EU_GDPR, ID, PD, PKG, policy_iri
+from policykg.validate import Finding, load_shapes, validate_graph, validate_store
+
+AS_OF = date(2026, 11, 23)
+V = URIRef(f"{ID}policy/acme/2024-05-01")
+ACME = URIRef(f"{ID}org/acme-ltd")
+ACME_US = URIRef(f"{ID}org/acme-us-inc")
+PS = PKG["EU-US-DataPrivacyFramework"]
+TEXT = (
+    "Acme Ltd privacy notice, 1 May 2024. We do not store your messages. Undelivered messages are kept "
+    "for 30 days. We keep your e-mail address until you unsubscribe. We never share your data with third "
+    "parties, unless you consent. We share data with our partners. Our processors host the data. Data is "
+    "used only by Acme and its agents. Delivery services receive it. We use your data only for marketing. "
+    "We send newsletters. We analyse usage. Data is kept indefinitely. Anonymised data is kept longer. "
+    "Right to restrict processing: you may receive your data in a machine-readable format. Right to data "
+    "portability: you may receive your data in a machine-readable format. Acme complies with the Data "
+    "Privacy Framework. Acme US Inc. complies with the Data Privacy Framework. Acme US Inc. is the "
+    "certified entity. Only our processor services are certified. Cookie partners place cookies on our "
+    "behalf. They use the data under their own policies. Our hosting provider stores it."
+)
+
+
+def base() -> Annotator:
+    """A version with one newsletter process: no contradiction in it."""
+    a = Annotator(V, TEXT)
+    a.add(V, RDF.type, PKG.PolicyVersion)
+    a.add(V, PKG.vendor, URIRef(f"{ID}vendor/acme"))
+    a.add(V, PKG.sourceFile, Literal("acme.txt"))
+    a.add(V, PKG.sourceSha256, Literal("0" * 64))
+    a.add(V, PKG.dateKind, PKG.LastUpdated)
+    a.fact(V, PKG.statedDate, Literal("2024-05-01", datatype=XSD.date), "1 May 2024")
+    a.add(ACME, RDF.type, DPV.Organisation)
+    a.fact(ACME, DPV.hasName, Literal("Acme Ltd"), "Acme Ltd")
+    a.fact(V, DPV.hasDataController, ACME, "Acme Ltd")
+    process(
+        a, "newsletter", PD.EmailAddress, "your e-mail address", DPV.DirectMarketing, "We send newsletters"
+    )
+    return a
+
+
+def process(
+    a: Annotator, slug: str, data: URIRef, data_quote: str, purpose: URIRef, purpose_quote: str
+) -> URIRef:
+    p = a.iri("process", slug)
+    a.add(p, RDF.type, DPV.Process)
+    a.add(p, RDFS.label, Literal(slug))
+    a.add(V, DPV.hasProcess, p)
+    a.fact(p, DPV.hasPersonalData, data, data_quote)
+    a.fact(p, DPV.hasPurpose, purpose, purpose_quote)
+    return p
+
+
+def node(a: Annotator, kind: str, slug: str, cls: URIRef, link: URIRef) -> URIRef:
+    n = a.iri(kind, slug)
+    a.add(n, RDF.type, cls)
+    a.add(V, link, n)
+    return n
+
+
+def category(a: Annotator, slug: str, *types: URIRef) -> URIRef:
+    r = a.iri("recipient", slug)
+    for t in (*types, PKG.EntityCategory):
+        a.add(r, RDF.type, t)
+    return r
+
+
+def retention(a: Annotator, subject: URIRef, slug: str, duration: URIRef, quote: str) -> None:
+    r = a.iri("retention", slug)
+    a.add(r, RDF.type, DPV.StorageDuration)
+    a.add(r, DPV.hasDuration, duration)
+    a.fact(subject, DPV.hasStorageCondition, r, quote)
+
+
+# -- 1. negative statement vs fact ------------------------------------------------------------
+
+
+def no_message_storage(a: Annotator) -> None:
+    n = node(a, "negative", "no-storage", PKG.NegativeStatement, PKG.hasNegativeStatement)
+    a.fact(n, PKG.deniedProcessing, DPV.Store, "We do not store your messages")
+    a.fact(n, PKG.deniedPersonalData, PD.Communication, "We do not store your messages")
+
+
+def stores_messages(a: Annotator) -> None:
+    no_message_storage(a)
+    p = process(
+        a, "delivery", PD.Communication, "Undelivered messages", DPV.ServiceProvision, "Undelivered messages"
+    )
+    retention(a, p, "undelivered", DPV.TemporalDuration, "are kept for 30 days")
+
+
+def stores_other_data(a: Annotator) -> None:  # the denial is about messages; the e-mail address is kept
+    no_message_storage(a)
+    retention(
+        a,
+        a.iri("process", "newsletter"),
+        "until-unsubscribe",
+        DPV.UntilEventDuration,
+        "until you unsubscribe",
+    )
+
+
+# -- 2. denied disclosure vs recipient --------------------------------------------------------
+
+
+def no_sharing(a: Annotator) -> None:
+    n = node(a, "negative", "no-sharing", PKG.NegativeStatement, PKG.hasNegativeStatement)
+    a.fact(
+        n,
+        PKG.deniedRecipient,
+        category(a, "third-parties", DPV.ThirdParty),
+        "We never share your data with third parties",
+    )
+    a.fact(n, PKG.exceptLegalBasis, DPV.Consent, "unless you consent")
+
+
+def shares_with_partners(a: Annotator) -> None:
+    no_sharing(a)
+    a.fact(
+        a.iri("process", "newsletter"),
+        DPV.hasRecipientThirdParty,
+        category(a, "partners", DPV.ThirdParty),
+        "We share data with our partners",
+    )
+
+
+def shares_with_partners_on_consent(a: Annotator) -> None:  # the statement's own exception
+    shares_with_partners(a)
+    a.fact(a.iri("process", "newsletter"), DPV.hasLegalBasis, EU_GDPR["A6-1-a"], "unless you consent")
+    a.fact(a.iri("process", "newsletter"), DPV.hasLegalBasis, DPV.Consent, "unless you consent")
+
+
+def processors_are_not_third_parties(a: Annotator) -> None:
+    no_sharing(a)
+    a.fact(
+        a.iri("process", "newsletter"),
+        DPV.hasRecipient,
+        category(a, "processors", DPV.DataProcessor),
+        "Our processors host the data",
+    )
+
+
+# -- 3. only these recipients vs another ------------------------------------------------------
+
+
+def only_acme_and_agents(a: Annotator) -> URIRef:
+    lim = node(a, "limiting", "only-acme", PKG.LimitingStatement, PKG.hasLimitingStatement)
+    a.add(lim, PKG.statementScope, a.iri("process", "newsletter"))
+    a.fact(lim, PKG.onlyRecipient, ACME, "Data is used only by Acme and its agents")
+    a.fact(
+        lim,
+        PKG.onlyRecipient,
+        category(a, "agents", DPV.DataProcessor),
+        "Data is used only by Acme and its agents",
+    )
+    return lim
+
+
+def delivery_services_receive(a: Annotator) -> None:
+    only_acme_and_agents(a)
+    a.fact(
+        a.iri("process", "newsletter"),
+        DPV.hasRecipient,
+        category(a, "delivery", DPV.ThirdParty),
+        "Delivery services receive it",
+    )
+
+
+def a_processor_receives(a: Annotator) -> None:  # an agent: of the kind the statement allows
+    only_acme_and_agents(a)
+    a.fact(
+        a.iri("process", "newsletter"),
+        DPV.hasDataProcessor,
+        category(a, "hosting", DPV.DataProcessor),
+        "Our hosting provider stores it",
+    )
+
+
+# -- 4. only these purposes vs other purposes -------------------------------------------------
+
+
+def only_marketing(a: Annotator) -> None:
+    lim = node(a, "limiting", "only-marketing", PKG.LimitingStatement, PKG.hasLimitingStatement)
+    a.fact(lim, PKG.onlyPurpose, DPV.Marketing, "We use your data only for marketing")
+
+
+def also_analytics(a: Annotator) -> None:
+    only_marketing(a)
+    process(
+        a, "analytics", PD.EmailAddress, "your e-mail address", DPV.ServiceUsageAnalytics, "We analyse usage"
+    )
+
+
+def newsletters_are_marketing(a: Annotator) -> None:  # dpv:DirectMarketing is narrower than dpv:Marketing
+    only_marketing(a)
+
+
+# -- 5. retention ------------------------------------------------------------------------------
+
+
+def kept_indefinitely_and_until_unsubscribe(a: Annotator) -> None:
+    retention(
+        a,
+        a.iri("process", "newsletter"),
+        "until-unsubscribe",
+        DPV.UntilEventDuration,
+        "until you unsubscribe",
+    )
+    other = process(
+        a,
+        "archive",
+        PD.EmailAddress,
+        "your e-mail address",
+        DPV.RecordManagement,
+        "Data is kept indefinitely",
+    )
+    retention(a, other, "indefinitely", DPV.EndlessDuration, "Data is kept indefinitely")
+
+
+def anonymised_kept_longer(a: Annotator) -> None:
+    retention(
+        a,
+        a.iri("process", "newsletter"),
+        "until-unsubscribe",
+        DPV.UntilEventDuration,
+        "until you unsubscribe",
+    )
+    p = a.iri("process", "anonymised")
+    a.add(p, RDF.type, DPV.Process)
+    a.add(V, DPV.hasProcess, p)
+    a.add(p, DPV.hasData, DPV.AnonymisedData)
+    a.fact(p, DPV.hasPurpose, DPV.ServiceUsageAnalytics, "We analyse usage")
+    retention(a, p, "longer", DPV.EndlessDuration, "Anonymised data is kept longer")
+
+
+# -- 6. heading vs its text --------------------------------------------------------------------
+
+
+def heading(a: Annotator, slug: str, named: str, heading_quote: str, body_after: str) -> None:
+    h = node(a, "heading", slug, PKG.Heading, PKG.hasHeading)
+    a.fact(h, PKG.namesRight, EU_GDPR[named], heading_quote)
+    a.fact(
+        h,
+        PKG.describesRight,
+        EU_GDPR["A20"],
+        "you may receive your data in a machine-readable format",
+        after=body_after,
+    )
+
+
+def restriction_heading_over_portability(a: Annotator) -> None:
+    heading(a, "restrict", "A18", "Right to restrict processing", "Right to restrict processing")
+
+
+def portability_heading_over_portability(a: Annotator) -> None:
+    heading(a, "portability", "A20", "Right to data portability", "Right to data")
+
+
+# -- 7. claim wider than the certified scope --------------------------------------------------
+
+
+def certification(a: Annotator) -> URIRef:
+    c = node(a, "certification", "dpf", PKG.CertificationScope, PKG.hasCertificationScope)
+    a.fact(c, PKG.certifiedUnder, PS, "Acme US Inc. is the certified entity")
+    a.fact(c, PKG.certifiedEntity, ACME_US, "Acme US Inc. is the certified entity")
+    return c
+
+
+def the_parent_claims(a: Annotator) -> None:
+    certification(a)
+    a.fact(ACME, PKG.claimsCompliance, PS, "Acme complies with the Data Privacy Framework")
+
+
+def the_certified_entity_claims(a: Annotator) -> None:
+    certification(a)
+    a.fact(ACME_US, PKG.claimsCompliance, PS, "Acme US Inc. complies with the Data Privacy Framework")
+
+
+def unlimited_claim_limited_scope(a: Annotator) -> None:
+    c = certification(a)
+    a.fact(c, PKG.certifiedScope, Literal("processor services"), "Only our processor services are certified")
+    a.fact(ACME_US, PKG.claimsCompliance, PS, "Acme US Inc. complies with the Data Privacy Framework")
+
+
+def limited_claim_limited_scope(a: Annotator) -> None:
+    c = certification(a)
+    a.fact(c, PKG.certifiedScope, Literal("processor services"), "Only our processor services are certified")
+    a.fact(
+        ACME_US,
+        PKG.claimsCompliance,
+        PS,
+        "Acme US Inc. complies with the Data Privacy Framework",
+        applies_to="processor services",
+    )
+
+
+# -- 8. processor vs independent third party --------------------------------------------------
+
+
+def cookie_partners_both(a: Annotator) -> None:
+    partners = category(a, "cookie-partners", DPV.ThirdParty)
+    p = a.iri("process", "newsletter")
+    a.fact(p, DPV.hasDataProcessor, partners, "Cookie partners place cookies on our behalf")
+    a.fact(p, DPV.hasRecipientThirdParty, partners, "They use the data under their own policies")
+
+
+def cookie_partners_and_another_third_party(a: Annotator) -> None:
+    p = a.iri("process", "newsletter")
+    a.fact(
+        p,
+        DPV.hasDataProcessor,
+        category(a, "cookie-partners", DPV.DataProcessor),
+        "Cookie partners place cookies on our behalf",
+    )
+    a.fact(
+        p,
+        DPV.hasRecipientThirdParty,
+        category(a, "others", DPV.ThirdParty),
+        "They use the data under their own policies",
+    )
+
+
+# shape -> (fires, near misses, the two quotes the first finding names)
+RULES: dict[str, tuple[Callable[[Annotator], None], list[Callable[[Annotator], None]], tuple[str, str]]] = {
+    "NegativeStatementShape": (
+        stores_messages,
+        [stores_other_data],
+        ("We do not store your messages", "are kept for 30 days"),
+    ),
+    "DeniedDisclosureShape": (
+        shares_with_partners,
+        [shares_with_partners_on_consent, processors_are_not_third_parties],
+        ("We never share your data with third parties", "We share data with our partners"),
+    ),
+    "OnlyRecipientShape": (
+        delivery_services_receive,
+        [a_processor_receives],
+        ("Data is used only by Acme and its agents", "Delivery services receive it"),
+    ),
+    "OnlyPurposeShape": (
+        also_analytics,
+        [newsletters_are_marketing],
+        ("We use your data only for marketing", "We analyse usage"),
+    ),
+    "RetentionConflictShape": (
+        kept_indefinitely_and_until_unsubscribe,
+        [anonymised_kept_longer],
+        ("Data is kept indefinitely", "until you unsubscribe"),
+    ),
+    "HeadingShape": (
+        restriction_heading_over_portability,
+        [portability_heading_over_portability],
+        ("Right to restrict processing", "you may receive your data in a machine-readable format"),
+    ),
+    "CertificationScopeShape": (
+        the_parent_claims,
+        [the_certified_entity_claims, limited_claim_limited_scope],
+        ("Acme complies with the Data Privacy Framework", "Acme US Inc. is the certified entity"),
+    ),
+    "RecipientRoleShape": (
+        cookie_partners_both,
+        [cookie_partners_and_another_third_party],
+        ("Cookie partners place cookies on our behalf", "They use the data under their own policies"),
+    ),
+}
+RULE_SHAPES = set(RULES)
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return load_shapes("compliance")
+
+
+def _contradictions(a: Annotator, loaded: LoadResult, shapes: Graph) -> list[Finding]:
+    findings = validate_graph(str(V), a.graph, loaded.ontology, shapes, AS_OF)
+    return [f for f in findings if f.shape.rsplit("#", 1)[-1] in RULE_SHAPES]
+
+
+def test_the_base_fixture_has_no_contradiction(loaded: LoadResult, shapes: Graph) -> None:
+    assert _contradictions(base(), loaded, shapes) == []
+
+
+@pytest.mark.parametrize("shape", sorted(RULES))
+def test_rule_fires_on_its_fixture_and_names_both_quotes(
+    shape: str, loaded: LoadResult, shapes: Graph
+) -> None:
+    fires, _near, (first, second) = RULES[shape]
+    a = base()
+    fires(a)
+    found = _contradictions(a, loaded, shapes)
+    assert {f.shape.rsplit("#", 1)[-1] for f in found} == {shape}
+    assert len(found) == 1
+    message = found[0].message
+    assert f'"{first}"' in message and f'"{second}"' in message, message
+    assert found[0].focus == str(V) and found[0].severity == "warning"
+
+
+@pytest.mark.parametrize("shape", sorted(RULES))
+def test_near_misses_do_not_fire(shape: str, loaded: LoadResult, shapes: Graph) -> None:
+    for near in RULES[shape][1]:
+        a = base()
+        near(a)
+        assert _contradictions(a, loaded, shapes) == [], near.__name__
+
+
+def test_unlimited_claim_against_a_limited_scope_fires(loaded: LoadResult, shapes: Graph) -> None:
+    a = base()
+    unlimited_claim_limited_scope(a)
+    [finding] = _contradictions(a, loaded, shapes)
+    assert '"Only our processor services are certified"' in finding.message
+
+
+# -- the seeds ----------------------------------------------------------------------------------
+
+KINDS = {
+    "NegativeStatementShape": "negative statement vs fact",
+    "DeniedDisclosureShape": "denied disclosure vs recipient",
+    "OnlyRecipientShape": "only these recipients vs another recipient",
+    "OnlyPurposeShape": "only these purposes vs other purposes",
+    "RetentionConflictShape": "retention",
+    "HeadingShape": "heading vs its text",
+    "CertificationScopeShape": "claim wider than the certified scope",
+    "RecipientRoleShape": "processor vs independent third party",
+}
+
+
+@pytest.fixture(scope="module")
+def seed_findings(loaded: LoadResult) -> list[Finding]:
+    report = validate_store(loaded.store, profile="compliance", as_of=AS_OF)
+    return [f for f in report.findings if f.shape.rsplit("#", 1)[-1] in RULE_SHAPES]
+
+
+def _per_seed(findings: list[Finding]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for f in findings:
+        seed = f.policy.split("/policy/")[1]
+        kind = KINDS[f.shape.rsplit("#", 1)[-1]]
+        out.setdefault(seed, {}).setdefault(kind, 0)
+        out[seed][kind] += 1
+    return out
+
+
+def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
+    assert _per_seed(seed_findings) == {
+        "cloudtalk/2025-08-06": {
+            "claim wider than the certified scope": 2,
+            "denied disclosure vs recipient": 2,
+            "processor vs independent third party": 1,
+        },
+        "cloudtalk/undated-2018": {
+            "denied disclosure vs recipient": 2,
+            "negative statement vs fact": 6,
+            "only these recipients vs another recipient": 1,
+            "retention": 2,
+        },
+        "kloudtalk/undated-2024": {
+            "denied disclosure vs recipient": 1,
+            "negative statement vs fact": 4,
+            "only these purposes vs other purposes": 1,
+        },
+        "talkdesk/2019-12-31": {"heading vs its text": 2},
+        "cloudcall/2018-01-16": {"claim wider than the certified scope": 2},
+    }
+
+
+def test_every_seed_finding_names_two_located_quotes(seed_findings: list[Finding]) -> None:
+    for f in seed_findings:
+        if f.shape.endswith("#OnlyPurposeShape"):  # one finding lists every purpose outside the limit
+            assert f.message.count('"') >= 4
+            continue
+        assert f.message.count("(at ") == 2, f.message
+
+
+def test_the_hand_entered_kloudtalk_contradiction_is_found_by_a_rule(
+    loaded: LoadResult, seed_findings: list[Finding]
+) -> None:
+    kloudtalk = URIRef(policy_iri("kloudtalk", "undated-2024"))
+    rows = loaded.store.select(
+        "SELECT ?q WHERE { GRAPH ?v { ?c a pkg:Contradiction ; pkg:statement/oa:hasSelector/oa:exact ?q } }",
+        {"v": kloudtalk},
+    )
+    quotes = [str(r[0]) for r in rows.rows]
+    assert len(quotes) == 2
+    derived = [
+        f.message
+        for f in seed_findings
+        if f.policy == str(kloudtalk) and f.shape.endswith("#DeniedDisclosureShape")
+    ]
+    assert any(all(f'"{q}"' in m for q in quotes) for m in derived)
