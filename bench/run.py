@@ -30,6 +30,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 ONTOLOGY_IRI = "https://w3id.org/policykg/graph/ontology"
 CATALOGUE_IRI = "https://w3id.org/policykg/graph/catalogue"
+AS_OF = date(2026, 11, 23)
+"""The analysis date of every run: the planted answers and the validation are computed for it."""
 
 
 def _rss_mb() -> float:
@@ -45,12 +47,12 @@ def _timed(fn: Any) -> tuple[float, Any]:
 def _queries(store: Any, plan: Any) -> tuple[dict[str, float], dict[str, str]]:
     """Each named query with its planted parameters: best-of-3 seconds (slow ones once), and
     "ok" or how its rows differ from the planted answer."""
-    from policykg.planted import planted_answer
     from policykg.query import bind_parameters, catalogue, run_local
+    from policykg.synthetic.planted import planted_answer
 
     seconds, answers = {}, {}
     for name, query in catalogue().items():
-        planted = planted_answer(plan, name)
+        planted = planted_answer(plan, name, AS_OF)
         bindings = bind_parameters(query, planted.params)
         first, result = _timed(lambda q=query, b=bindings: run_local(store, q, b))
         repeats = [
@@ -65,7 +67,7 @@ def _queries(store: Any, plan: Any) -> tuple[dict[str, float], dict[str, str]]:
 def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
     from policykg.load import load_project, open_store
     from policykg.store import policy_graph_names
-    from policykg.synth import load_plan
+    from policykg.synthetic.corpus import load_plan
     from policykg.validate import validate_store
 
     store_dir = work / "store"
@@ -78,10 +80,8 @@ def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
     queries, answers = _queries(store, plan)
     cache = work / "validation-cache"
     shutil.rmtree(cache, ignore_errors=True)
-    full_s, report = _timed(
-        lambda: validate_store(store, "data", date(2026, 11, 23), cache_dir=cache, jobs=2)
-    )
-    compliance_s, compliance = _timed(lambda: validate_store(store, "compliance", date(2026, 11, 23), jobs=2))
+    full_s, report = _timed(lambda: validate_store(store, "data", AS_OF, cache_dir=cache, jobs=2))
+    compliance_s, compliance = _timed(lambda: validate_store(store, "compliance", AS_OF, jobs=2))
     # change one policy version in the store, then re-validate: only it (and, for the
     # cross-policy shape, the other versions of its vendor) is validated again. Three rounds,
     # each with another version; the median is reported.
@@ -94,11 +94,9 @@ def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
         graph = store.graph(victim)
         graph.set((victim, DCTERMS.title, Literal(f"changed title {offset}")))
         store.replace_graph(victim, graph)
-        rounds.append(
-            _timed(lambda: validate_store(store, "data", date(2026, 11, 23), cache_dir=cache, collect=False))
-        )
+        rounds.append(_timed(lambda: validate_store(store, "data", AS_OF, cache_dir=cache, collect=False)))
     single_s, single = sorted(rounds, key=lambda r: r[0])[1]
-    report_s, _ = _timed(lambda: validate_store(store, "data", date(2026, 11, 23), cache_dir=cache))
+    report_s, _ = _timed(lambda: validate_store(store, "data", AS_OF, cache_dir=cache))
     return {
         "load_s": load_s,
         "triples": len(store),
@@ -166,13 +164,13 @@ def child_rdflib(corpus: Path, cap: float) -> dict[str, Any]:
         out["rss_mb"] = _rss_mb()
         return out
     out["triples"] = len(store)
-    from policykg.planted import planted_answer
     from policykg.query import bind_parameters, catalogue, run_local
-    from policykg.synth import load_plan
+    from policykg.synthetic.corpus import load_plan
+    from policykg.synthetic.planted import planted_answer
 
     plan = load_plan(corpus / "plan.json")
     for name, query in catalogue().items():
-        planted = planted_answer(plan, name)
+        planted = planted_answer(plan, name, AS_OF)
         bindings = bind_parameters(query, planted.params)
         seconds, result = _capped(lambda q=query, b=bindings: run_local(store, q, b), cap)
         out["queries_s"][name] = seconds
@@ -196,7 +194,7 @@ def child_pyshacl(corpus: Path) -> dict[str, Any]:
     whole = Graph()
     for name in [*policy_graph_names(store), ONTOLOGY_GRAPH]:
         whole += store.graph(name)
-    whole.add((PKG.AnalysisContext, PKG.asOf, Literal("2026-11-23", datatype=XSD.date)))
+    whole.add((PKG.AnalysisContext, PKG.asOf, Literal(AS_OF.isoformat(), datatype=XSD.date)))
     shapes = load_shapes("data")
     seconds, _ = _timed(
         lambda: validate(
@@ -234,7 +232,7 @@ def run_child(kind: str, corpus: Path, work: Path, cap: float, timeout: float) -
 def _generator_digest() -> str:
     """A corpus is reused only if the generator that wrote it is the current one: a corpus from
     an older synth (without recipients, say) once made a query look 2,000x faster than it is."""
-    source = (ROOT / "src" / "policykg" / "synth.py").read_bytes()
+    source = (ROOT / "src" / "policykg" / "synthetic" / "corpus.py").read_bytes()
     return hashlib.sha256(source).hexdigest()[:12]
 
 
@@ -331,7 +329,7 @@ def main() -> int:
         }
         print(json.dumps(kinds[args.child]()))
         return 0
-    from policykg.synth import generate
+    from policykg.synthetic.corpus import generate
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     for size in [int(s) for s in args.sizes.split(",")]:

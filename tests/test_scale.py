@@ -20,11 +20,20 @@ from rdflib.namespace import RDF
 
 from policykg.load import load_project, open_existing, read_catalogue, version_digest
 from policykg.namespaces import PKG
-from policykg.planted import PRIVACY_SHIELD, audit_trail_size, planted_answer, vendor_label, versions
 from policykg.query import bind_parameters, catalogue, find_query, run_local
 from policykg.store import MemoryStore, OxigraphStore, policy_graph_names
-from policykg.synth import generate, load_plan
+from policykg.synthetic.corpus import generate, load_plan
+from policykg.synthetic.planted import (
+    PRIVACY_SHIELD,
+    audit_trail_size,
+    planted_answer,
+    vendor_label,
+    versions,
+)
 from policykg.validate import Finding, ValidationReport, validate_store, validate_with_pyshacl
+
+AS_OF = date(2026, 11, 23)
+"""The analysis date of the planted answers (after the corpus's last version, 2026-11-01)."""
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +66,7 @@ def test_named_query_returns_the_planted_answer_on_both_engines(
     name: str, corpus: Path, engines: tuple[OxigraphStore, MemoryStore]
 ) -> None:
     """Every named query has a planted answer (a new query without one fails here)."""
-    planted = planted_answer(load_plan(corpus / "plan.json"), name)
+    planted = planted_answer(load_plan(corpus / "plan.json"), name, AS_OF)
     assert planted.rows or planted.count, "the planted answer is not empty"
     query = find_query(name)
     bindings = bind_parameters(query, planted.params)
@@ -68,11 +77,11 @@ def test_named_query_returns_the_planted_answer_on_both_engines(
 
 def test_a_wrong_answer_is_told_apart_from_the_planted_one(corpus: Path) -> None:
     plan = load_plan(corpus / "plan.json")
-    planted = planted_answer(plan, "rights-per-vendor")
+    planted = planted_answer(plan, "rights-per-vendor", AS_OF)
     right = [(*row[:3], "", row[3]) for row in planted.rows]  # the label column is not compared
     assert planted.mismatch(right) is None
     assert planted.mismatch(right[1:]) == f"0 unexpected, 1 missing of {len(right)} planted"
-    trail = planted_answer(plan, "policy-audit-trail")
+    trail = planted_answer(plan, "policy-audit-trail", AS_OF)
     assert trail.count and trail.mismatch([()] * (trail.count + 1)) is not None
 
 

@@ -658,7 +658,7 @@ def release(output: Path, data_dir: Path | None) -> None:
 )
 def synth(policies: int, seed: int, processes: str, output: Path) -> None:
     """Generate a synthetic corpus with planted answers (for benchmarks and scale tests)."""
-    from .synth import generate
+    from .synthetic.corpus import generate
 
     low, _, high = processes.partition("-")
     if not (low.isdigit() and high.isdigit() and 0 < int(low) <= int(high)):

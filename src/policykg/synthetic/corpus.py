@@ -19,9 +19,9 @@ from pathlib import Path
 from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
-from .evidence import Annotator
-from .namespaces import DCT, DPV, EU_GDPR, LOC, PD, PKG, policy_iri, vendor_iri
-from .rdfio import write_atomic
+from ..evidence import Annotator
+from ..namespaces import DCT, DPV, EU_GDPR, LOC, PD, PKG, policy_iri, vendor_iri
+from ..rdfio import write_atomic
 
 PURPOSES = [
     DPV.ServiceProvision,

@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from policykg.namespaces import DPV, PKG, policy_iri
-from policykg.synth import RIGHTS, Plan, PlannedVersion
+from ..namespaces import DPV, EU_GDPR, PKG, policy_iri
+from .corpus import RIGHTS, Plan, PlannedVersion
 
-GDPR = "https://w3id.org/dpv/legal/eu/gdpr#"
 PRIVACY_SHIELD = frozenset({"EU-US-PrivacyShield", "Swiss-US-PrivacyShield"})
 UNUSABLE = frozenset({str(PKG.Invalidates), str(PKG.ClosesToNewContracts), str(PKG.WithdrawsRecognition)})
-AS_OF = date(2026, 11, 23)
 
 
 @dataclass(frozen=True)
@@ -67,8 +65,8 @@ def audit_trail_size(v: PlannedVersion) -> int:
 @cache
 def _instruments() -> dict[str, tuple[str, tuple[tuple[str, date], ...]]]:
     """Instrument local name -> (slug, its (effect, date) events), from the shipped ontology."""
-    from policykg.instruments import load_instruments
-    from policykg.ontology import load_ontology
+    from ..instruments import load_instruments
+    from ..ontology import load_ontology
 
     return {
         i.iri.rsplit("#", 1)[-1]: (i.slug, tuple((e.effect, e.on) for e in i.events))
@@ -129,24 +127,27 @@ def _not_usable(plan: Plan, day: date) -> set[tuple[str, ...]]:
     return rows
 
 
-def planted_answer(plan: Plan, name: str) -> Planted:
-    """The planted answer of named query ``name``; KeyError for a query without one."""
+def planted_answer(plan: Plan, name: str, as_of: date) -> Planted:
+    """The planted answer of named query ``name`` on analysis date ``as_of`` (the queries that
+    take an ``asOf`` get it as their parameter); KeyError for a query without one."""
     every = versions(plan)
     some_vendor, some_policy, some_version = next(
         ((vendor, iri, v) for vendor, iri, v in every if len(plan.versions[vendor]) >= 3), every[0]
     )
-    as_of = AS_OF.isoformat()
+    day = as_of.isoformat()
     rows: set[tuple[str, ...]]
     if name == "vendors-citing-privacy-shield":  # vendor, instrument, version, ...
-        return Planted({"asOf": as_of}, [0, 2], frozenset(_latest_versions(plan, set(PRIVACY_SHIELD), AS_OF)))
+        return Planted({"asOf": day}, [0, 2], frozenset(_latest_versions(plan, set(PRIVACY_SHIELD), as_of)))
     if name == "vendors-by-instrument":  # vendor, version, ...
-        dpf = _latest_versions(plan, {"EU-US-DataPrivacyFramework"}, AS_OF)
-        return Planted({"instrument": "dpf-eu-us", "asOf": as_of}, [0, 1], frozenset(dpf))
+        dpf = _latest_versions(plan, {"EU-US-DataPrivacyFramework"}, as_of)
+        return Planted({"instrument": "dpf-eu-us", "asOf": day}, [0, 1], frozenset(dpf))
     if name == "rights-per-vendor":  # vendor, version, right, label, quote
-        rows = {(vendor_label(vd), iri, GDPR + r, f"right {r}") for vd, iri, v in every for r in v.rights}
+        rows = {
+            (vendor_label(vd), iri, str(EU_GDPR[r]), f"right {r}") for vd, iri, v in every for r in v.rights
+        }
         return Planted({}, [0, 1, 2, 4], frozenset(rows))
     if name == "art13-rights-missing":  # version, missing, label
-        rows = {(iri, GDPR + r) for _vd, iri, v in every for r in RIGHTS if r not in v.rights}
+        rows = {(iri, str(EU_GDPR[r])) for _vd, iri, v in every for r in RIGHTS if r not in v.rights}
         return Planted({}, [0, 1], frozenset(rows))
     if name == "recipients-per-vendor":  # vendor, version, kind, recipient, quote
         rows = {
@@ -175,13 +176,13 @@ def planted_answer(plan: Plan, name: str) -> Planted:
             (iri, f"Process {i}", p[0], p[2], "basis A6-1-f")
             for _vd, iri, v in every
             for i, p in enumerate(v.processes)
-            if p[2] == GDPR + "A6-1-f"
+            if p[2] == str(EU_GDPR["A6-1-f"])
         }
         return Planted({"basis": str(DPV.LegitimateInterest)}, [0, 1, 2, 3, 5], frozenset(rows))
     if name == "policy-history":  # version, date, change, item
         return Planted({"vendor": some_vendor}, [0, 1, 2, 3], frozenset(_history(plan, some_vendor)))
     if name == "instruments-not-usable":  # instrument, effect, since, event, vendor
-        return Planted({"asOf": as_of}, [0, 4], frozenset(_not_usable(plan, AS_OF)))
+        return Planted({"asOf": day}, [0, 4], frozenset(_not_usable(plan, as_of)))
     if name == "policy-audit-trail":  # one row per evidenced fact
         return Planted({"policy": some_policy}, count=audit_trail_size(some_version))
     raise KeyError(name)
