@@ -350,3 +350,40 @@ def test_a_damaged_cache_file_is_a_clear_error_and_is_left_alone(runner: CliRunn
     assert "findings.sqlite: not usable as a validation cache" in result.output
     assert "Traceback" not in result.output
     assert (cache / "findings.sqlite").read_text(encoding="utf-8") == "not a database"
+
+
+def _store_content(store_dir: Path) -> bytes:
+    """Every quad of a persistent store, its bookkeeping graph included, in a stable order."""
+    import gc
+
+    import pyoxigraph as ox
+
+    gc.collect()  # the CLI's store object must be gone before the folder is opened again
+    store = ox.Store(str(store_dir))
+    lines = sorted(str(q) for q in store)
+    del store
+    gc.collect()
+    return "\n".join(lines).encode("utf-8")
+
+
+def test_validate_leaves_a_persistent_store_byte_identical(runner: CliRunner, tmp_path: Path) -> None:
+    """The analysis date is bound in the query text: validating a store never writes into it,
+    whatever the profile or date (the compliance shapes read the date)."""
+    store = tmp_path / "store"
+    assert runner.invoke(main, ["load", "--store", str(store)]).exit_code == 0
+    before = _store_content(store)
+    assert b"policykg#storeId" in before  # the load gave the store its id; validation only reads it
+    for args in (
+        ["--profile", "compliance", "--as-of", "2026-11-23"],
+        ["--profile", "all", "--as-of", "2019-12-31", "--cache", str(tmp_path / "cache")],
+        ["--profile", "all", "--as-of", "2019-12-31", "--cache", str(tmp_path / "cache")],
+    ):
+        result = runner.invoke(main, ["--store", str(store), "validate", "--fail-on", "none", *args])
+        assert result.exit_code == 0, result.output
+        assert _store_content(store) == before, args
+    assert b"AnalysisContext" not in before
+    compliance = runner.invoke(
+        main, ["--store", str(store), "validate", "--profile", "compliance", "--as-of", "2026-11-23"]
+    )
+    assert "relies on EU-US Privacy Shield" in compliance.output  # the date-dependent shapes saw the date
+    assert "invalid since 2020-07-16" in compliance.output

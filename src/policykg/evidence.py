@@ -210,7 +210,7 @@ def check_graph(name: URIRef, graph: Graph, sources: SourceDirs) -> tuple[int, l
         mismatches.append(Mismatch(policy, f"sha256 of {source_name}", expected_hash, found_hash))
     text = read_source(path)
     checked = 0
-    for row in select(graph, _EVIDENCE_QUERY):
+    for row in select(graph, _EVIDENCE_QUERY).records():
         checked += 1
         fact = _describe_fact(row["s"], row["p"], row["o"])
         exact, start, end = row.get("exact"), row.get("start"), row.get("end")

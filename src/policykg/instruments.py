@@ -137,7 +137,7 @@ def _text(value: object) -> str | None:
 def load_instruments(ontology: Graph) -> dict[str, Instrument]:
     """All instruments in the ontology, by slug, each with its events sorted by date."""
     events: dict[str, list[ValidityEvent]] = {}
-    for row in select(ontology, _EVENTS_QUERY):
+    for row in select(ontology, _EVENTS_QUERY).records():
         on = _date(row["date"])
         if on is None:
             continue
@@ -155,7 +155,7 @@ def load_instruments(ontology: Graph) -> dict[str, Instrument]:
         )
         events.setdefault(str(row["i"]), []).append(event)
     instruments: dict[str, Instrument] = {}
-    for row in select(ontology, _INSTRUMENTS_QUERY):
+    for row in select(ontology, _INSTRUMENTS_QUERY).records():
         iri = str(row["i"])
         instruments[str(row["slug"])] = Instrument(
             iri=iri,

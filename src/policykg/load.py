@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from .errors import InputFileError
@@ -22,7 +22,15 @@ from .namespaces import PKG, bind_prefixes
 from .ontology import load_ontology, ontology_files
 from .paths import project_paths
 from .rdfio import parse_into
-from .store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, GraphStore, MemoryStore, OxigraphStore
+from .store import (
+    CATALOGUE_GRAPH,
+    ONTOLOGY_GRAPH,
+    GraphStore,
+    MemoryStore,
+    OxigraphStore,
+    VersionQuads,
+    policy_graph_names,
+)
 
 CATALOGUE_FILE = "catalogue.ttl"
 BATCH_TRIPLES = 50_000
@@ -79,23 +87,6 @@ def _check_graph_names(entry: PolicyEntry, names: set[str], default_triples: int
         raise InputFileError(entry.data_file, f"expected one named graph <{entry.iri}>, found: {found}")
 
 
-def read_policy_graph(entry: PolicyEntry) -> Graph:
-    """Parse a version's file with rdflib; it must hold exactly the version's own named graph."""
-    dataset = Dataset()
-    parse_into(dataset, entry.data_file)
-    names = {
-        str(g.identifier)
-        for g in dataset.graphs()
-        if len(g) > 0 and g.identifier != dataset.default_graph.identifier
-    }
-    _check_graph_names(entry, names, len(dataset.default_graph))
-    graph = Graph(identifier=entry.iri)
-    bind_prefixes(graph)
-    for triple in dataset.graph(entry.iri):
-        graph.add(triple)
-    return graph
-
-
 def read_policy_bytes(entry: PolicyEntry) -> bytes:
     """A version's file as bytes: read once, then hashed and parsed from memory."""
     path = entry.data_file
@@ -135,7 +126,7 @@ def _graph_label(graph: object) -> str:
 
 
 def read_policy_quads(entry: PolicyEntry) -> list[ox.Quad]:
-    """Parse a version's file with pyoxigraph (fast); same checks as :func:`read_policy_graph`."""
+    """Parse a version's file with pyoxigraph (fast), checking its graph names."""
     return list(iter_policy_quads(entry, read_policy_bytes(entry)))
 
 
@@ -176,27 +167,19 @@ def load_project(
     ontology = load_ontology(ontology_dir)
     catalogue, entries = read_catalogue(data_dir)
     result = LoadResult(store=store, ontology=ontology, catalogue=catalogue, policies=entries)
-    fresh = isinstance(store, OxigraphStore) and store.is_fresh()
-    if fresh and isinstance(store, OxigraphStore):
+    fresh = store.is_fresh()
+    if fresh:
         store.clear()  # leftovers of an interrupted first load carry no hash: nothing to trust
     _replace_if_changed(store, ONTOLOGY_GRAPH, ontology, files_hash(ontology_files(ontology_dir)))
     _replace_if_changed(store, CATALOGUE_GRAPH, catalogue, files_hash([data_dir / CATALOGUE_FILE]))
-    if isinstance(store, OxigraphStore):
-        _load_versions(store, entries, catalogue, fresh, result, progress)
-    else:
-        for done, entry in enumerate(entries, start=1):
-            store.replace_graph(entry.iri, read_policy_graph(entry))
-            result.loaded += 1
-            if progress is not None:
-                progress(done, len(entries))
+    _load_versions(store, entries, catalogue, fresh, result, progress)
     listed = {e.data_file.resolve() for e in entries}
     for pattern in ("*.trig", "*.nq"):
         for path in sorted(data_dir.rglob(pattern)):
             if path.resolve() not in listed:
                 result.warnings.append(f"{path}: not listed in {CATALOGUE_FILE}, not loaded")
     _drop_unlisted(store, {e.iri for e in entries}, result)
-    if isinstance(store, OxigraphStore):
-        store.flush()
+    store.flush()
     return result
 
 
@@ -226,7 +209,7 @@ def open_existing(store_dir: Path) -> LoadResult:
 
 
 def _load_versions(
-    store: OxigraphStore,
+    store: GraphStore,
     entries: list[PolicyEntry],
     catalogue: Graph,
     fresh: bool,
@@ -254,7 +237,7 @@ def _load_versions(
         store.record_hashes(hashes)
         store.optimize()
         return
-    batch: list[tuple[URIRef, list[ox.Quad], str | None]] = []
+    batch: list[VersionQuads] = []
     batch_triples = 0
     for done, entry in enumerate(entries, start=1):
         data = read_policy_bytes(entry)
@@ -277,21 +260,14 @@ def _load_versions(
 def _replace_if_changed(store: GraphStore, name: URIRef, graph: Graph, digest: str) -> None:
     """``digest`` is the source files' hash: a graph's blank-node labels change with every parse,
     so the files, not the triples, say whether anything changed."""
-    if isinstance(store, OxigraphStore):
-        if store.stored_hash(name) != digest:
-            store.replace_graph(name, graph, digest)
-    else:
-        store.replace_graph(name, graph)
+    if store.stored_hash(name) != digest:
+        store.replace_graph(name, graph, digest)
 
 
 def _drop_unlisted(store: GraphStore, listed: set[URIRef], result: LoadResult) -> None:
-    """A version removed from the catalogue is removed from a persistent store too."""
-    from .store import policy_graph_names
-
+    """A version removed from the catalogue is removed from a persistent store too (with its
+    hash, so that validation sees it gone)."""
     for name in policy_graph_names(store):
         if name not in listed:
-            if isinstance(store, OxigraphStore):
-                store.drop_version(name)  # with its hash, so that validation sees it gone
-            else:
-                store.update(f"DROP SILENT GRAPH <{name}>")
+            store.drop_version(name)
             result.warnings.append(f"<{name}>: no longer in the catalogue, removed from the store")

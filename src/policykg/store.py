@@ -15,50 +15,100 @@ Per-graph work (pyshacl, evidence, reasoning, export) gets rdflib Graphs from ``
 from __future__ import annotations
 
 import hashlib
-import re
-import uuid
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.query import ResultRow
 from rdflib.term import Identifier, Node
 
+from . import bookkeeping
+from .bookkeeping import CONTENT_HASH, META_GRAPH, STORED_AT
 from .namespaces import PREFIXES, bind_prefixes
+from .sparql_text import sparql_order_key, split_final_order_by, substitute_terms
 
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/policykg/graph/ontology")
 """Named graph that holds the ontology, the DPV module and the instrument timeline."""
 CATALOGUE_GRAPH = URIRef("https://w3id.org/policykg/graph/catalogue")
 """Named graph that holds the vendor and policy-version catalogue."""
-META_GRAPH = URIRef("https://w3id.org/policykg/graph/meta")
-"""Bookkeeping of a persistent store: the content hash of each loaded graph."""
-CONTENT_HASH = URIRef("https://w3id.org/policykg#contentHash")
-STORE_ID = URIRef("https://w3id.org/policykg#storeId")
-STORED_AT = URIRef("https://w3id.org/policykg#storedAt")
-"""In the META graph: the store's write counter when a graph was last written or removed. A
-reader that remembers the highest value it has seen finds what changed since in one query."""
-ANALYSIS_GRAPH = URIRef("https://w3id.org/policykg/graph/analysis-context")
-"""Holds ``pkg:AnalysisContext pkg:asOf DATE`` while a validation runs (shapes read the date)."""
-SYSTEM_GRAPHS = (ONTOLOGY_GRAPH, CATALOGUE_GRAPH, META_GRAPH, ANALYSIS_GRAPH)
+SYSTEM_GRAPHS = (ONTOLOGY_GRAPH, CATALOGUE_GRAPH, META_GRAPH)
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+
+__all__ = [
+    "CATALOGUE_GRAPH",
+    "CONTENT_HASH",
+    "META_GRAPH",
+    "ONTOLOGY_GRAPH",
+    "STORED_AT",
+    "SYSTEM_GRAPHS",
+    "GraphStore",
+    "MemoryStore",
+    "OxigraphStore",
+    "SelectResult",
+    "VersionQuads",
+    "content_hash",
+    "policy_graph_names",
+    "select",
+    "sparql_order_key",
+    "substitute_terms",
+]
 
 
 @dataclass
 class SelectResult:
+    """The one shape of SELECT results: column names and rows of terms (None: unbound)."""
+
     columns: list[str]
     rows: list[list[Identifier | None]]
 
+    def records(self) -> list[dict[str, Identifier]]:
+        """Each row as a dict of its bound variables (an unbound one is absent, as in SPARQL)."""
+        return [{c: v for c, v in zip(self.columns, row, strict=True) if v is not None} for row in self.rows]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+VersionQuads = tuple[URIRef, Iterable[ox.Quad], str | None]
+"""A policy version to write: its graph name, its quads, the hash of its content."""
+
 
 class GraphStore(Protocol):
-    """What every store offers: named graphs in, SPARQL out."""
+    """What every store offers: named graphs in (what ``load`` needs), SPARQL out."""
 
-    def replace_graph(self, name: URIRef, graph: Graph) -> None:
-        """Put ``graph`` under ``name``, replacing whatever was there, in one step."""
+    def replace_graph(self, name: URIRef, graph: Graph, digest: str | None = None) -> None:
+        """Put ``graph`` under ``name``, replacing whatever was there, in one step; with
+        ``digest``, record it as the graph's content hash."""
+
+    def replace_many(self, versions: Iterable[VersionQuads]) -> None:
+        """Several versions in one step (each entirely in or out of the store)."""
+
+    def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
+        """Fast load into a fresh store (not transactional)."""
+
+    def record_hashes(self, hashes: Iterable[tuple[URIRef, str]]) -> None:
+        """Mark versions as completely loaded (after a bulk load)."""
+
+    def stored_hash(self, name: URIRef) -> str | None:
+        """The content hash recorded with a graph, None if none was."""
+
+    def drop_version(self, name: URIRef) -> None:
+        """Remove a graph and its hash."""
+
+    def is_fresh(self) -> bool:
+        """No policy version recorded yet (new, or a first load that never finished)."""
+
+    def clear(self) -> None: ...
+
+    def flush(self) -> None:
+        """Make what was written durable (a no-op in memory)."""
+
+    def optimize(self) -> None:
+        """Compact after a bulk load (a no-op in memory)."""
 
     def graph_names(self) -> list[URIRef]: ...
 
@@ -79,36 +129,6 @@ class GraphStore(Protocol):
         """The whole store as an rdflib Dataset (small stores: export, tests)."""
 
     def __len__(self) -> int: ...
-
-
-PKG_AS_OF = ("https://w3id.org/policykg#AnalysisContext", "https://w3id.org/policykg#asOf")
-XSD_DATE = "http://www.w3.org/2001/XMLSchema#date"
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-
-
-_FINAL_ORDER_BY = re.compile(r"\bORDER\s+BY((?:\s+[?$]\w+)+)\s*$", re.IGNORECASE)
-_NUMERIC = {
-    "http://www.w3.org/2001/XMLSchema#" + t
-    for t in ("integer", "decimal", "double", "float", "nonNegativeInteger", "long", "int")
-}
-
-
-def sparql_order_key(term: Identifier | None) -> tuple[int, int, object, str]:
-    """SPARQL 1.1 ORDER BY for the values our queries return: unbound, blank nodes, IRIs, then
-    literals (numbers by value, others by lexical form, which orders xsd:date too)."""
-    if term is None:
-        return (0, 0, "", "")
-    if isinstance(term, BNode):
-        return (1, 0, str(term), "")
-    if isinstance(term, URIRef):
-        return (2, 0, str(term), "")
-    assert isinstance(term, Literal)
-    if term.datatype is not None and str(term.datatype) in _NUMERIC:
-        try:
-            return (3, 0, float(str(term)), "")
-        except ValueError:
-            pass
-    return (3, 1, str(term), str(term.datatype or term.language or ""))
 
 
 def _looks_like_iri(text: str) -> bool:
@@ -182,34 +202,6 @@ def _decoded_rows(result: ox.QuerySolutions, columns: list[str]) -> list[list[Id
     return [[convert(solution[c]) for c in columns] for solution in result]
 
 
-def _nt(term: object) -> str:
-    return str(term)  # pyoxigraph prints terms in N-Triples syntax
-
-
-def _replace_operations(name: URIRef, quads: Iterable[ox.Quad], digest: str | None) -> list[str]:
-    graph = f"<{name}>"
-    body = "\n".join(f"{_nt(q.subject)} {_nt(q.predicate)} {_nt(q.object)} ." for q in quads)
-    operations = [f"DROP SILENT GRAPH {graph}", f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"]
-    if digest is not None:
-        meta = f"<{META_GRAPH}>"
-        operations.insert(1, f"DELETE WHERE {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> ?old }} }}")
-        operations.append(f'INSERT DATA {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> "{digest}" }} }}')
-        operations += _stamp_operations(graph)
-    return operations
-
-
-def _stamp_operations(graph: str) -> list[str]:
-    """Set the graph's pkg:storedAt to one more than the highest in the store, its own old stamp
-    included (the WHERE clause is read before anything is deleted)."""
-    meta, stamp = f"<{META_GRAPH}>", f"<{STORED_AT}>"
-    return [
-        f"DELETE {{ GRAPH {meta} {{ {graph} {stamp} ?old }} }} "
-        f"INSERT {{ GRAPH {meta} {{ {graph} {stamp} ?next }} }} WHERE {{ "
-        f"{{ SELECT ((COALESCE(MAX(?t), 0) + 1) AS ?next) WHERE {{ GRAPH {meta} {{ ?any {stamp} ?t }} }} }} "
-        f"OPTIONAL {{ GRAPH {meta} {{ {graph} {stamp} ?old }} }} }}",
-    ]
-
-
 # ---------------------------------------------------------------------------------------------
 
 
@@ -229,15 +221,17 @@ class OxigraphStore:
 
     def replace_quads(self, name: URIRef, quads: Iterable[ox.Quad], digest: str | None = None) -> None:
         """DROP + INSERT DATA (+ the content hash) in one update: one transaction."""
-        self._store.update(" ;\n".join(_replace_operations(name, quads, digest)))
+        self._write(bookkeeping.replace_operations(name, quads, digest))
 
-    def replace_many(self, versions: Iterable[tuple[URIRef, Iterable[ox.Quad], str | None]]) -> None:
+    def replace_many(self, versions: Iterable[VersionQuads]) -> None:
         """Several versions in one transaction (each entirely in or out of the store)."""
         operations = [
-            op for name, quads, digest in versions for op in _replace_operations(name, quads, digest)
+            op
+            for name, quads, digest in versions
+            for op in bookkeeping.replace_operations(name, quads, digest)
         ]
         if operations:
-            self._store.update(" ;\n".join(operations))
+            self._write(operations)
 
     def stored_hash(self, name: URIRef) -> str | None:
         for quad in self._store.quads_for_pattern(
@@ -249,43 +243,30 @@ class OxigraphStore:
 
     def drop_version(self, name: URIRef) -> None:
         """Remove a graph and its hash, leaving a pkg:storedAt stamp so readers see the removal."""
-        graph, meta = f"<{name}>", f"<{META_GRAPH}>"
-        operations = [
-            f"DROP SILENT GRAPH {graph}",
-            f"DELETE WHERE {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> ?old }} }}",
-            *_stamp_operations(graph),
-        ]
-        self._store.update(" ;\n".join(operations))
+        self._write(bookkeeping.drop_operations(name))
 
-    def identity(self) -> str:
-        """A random id given to the store at first use: write counters of two stores (say, two
-        in-memory loads of data/) must never be compared."""
-        meta, node, prop = f"<{META_GRAPH}>", "<urn:policykg:store>", f"<{STORE_ID}>"
-        rows = self.solutions(f"SELECT ?id WHERE {{ GRAPH {meta} {{ {node} {prop} ?id }} }}")
-        if rows and rows[0]["id"] is not None:
-            return str(rows[0]["id"])
-        new = uuid.uuid4().hex
-        self._store.update(f'INSERT DATA {{ GRAPH {meta} {{ {node} {prop} "{new}" }} }}')
-        return new
+    def identity(self) -> str | None:
+        """The random id the store got at its first write (None for a store written before ids
+        existed, which then is compared by hashes only)."""
+        rows = self.solutions(bookkeeping.IDENTITY_QUERY).records()
+        return str(rows[0]["id"]) if rows and "id" in rows[0] else None
+
+    def _write(self, operations: list[str]) -> None:
+        """One transaction; the first one also gives the store its id."""
+        self._store.update(" ;\n".join([*operations, bookkeeping.IDENTIFY_OPERATION]))
 
     def write_counter(self) -> int:
         """The highest pkg:storedAt in the store (0 for a store written before stamps existed)."""
-        rows = self.solutions(
-            f"SELECT (MAX(?t) AS ?m) WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{STORED_AT}> ?t }} }}"
-        )
-        value = rows[0]["m"] if rows else None
+        rows = self.solutions(bookkeeping.COUNTER_QUERY).records()
+        value = rows[0].get("m") if rows else None
         return int(str(value)) if value is not None else 0
 
     def changes_since(self, counter: int) -> tuple[dict[str, str], list[str]]:
         """Policy versions written (name -> hash) and removed since ``counter``."""
-        meta = f"<{META_GRAPH}>"
-        rows = self.solutions(
-            f"SELECT ?g ?h WHERE {{ GRAPH {meta} {{ ?g <{STORED_AT}> ?t FILTER (?t > {int(counter)}) "
-            f"OPTIONAL {{ ?g <{CONTENT_HASH}> ?h }} }} }}"
-        )
+        rows = self.solutions(bookkeeping.changes_query(counter)).records()
         system = {str(g) for g in SYSTEM_GRAPHS}
-        written = {str(r["g"]): str(r["h"]) for r in rows if r["h"] is not None and str(r["g"]) not in system}
-        removed = [str(r["g"]) for r in rows if r["h"] is None and str(r["g"]) not in system]
+        written = {str(r["g"]): str(r["h"]) for r in rows if "h" in r and str(r["g"]) not in system}
+        removed = [str(r["g"]) for r in rows if "h" not in r and str(r["g"]) not in system]
         return written, removed
 
     def hash_of(self, name: URIRef) -> str:
@@ -294,11 +275,7 @@ class OxigraphStore:
     def version_hashes(self) -> dict[str, str]:
         """Content hash of every policy version, as recorded by the load (one string built by
         Oxigraph: about 60 ms for 10,000 versions, a little less than reading the quads)."""
-        query = (
-            'SELECT (GROUP_CONCAT(CONCAT(STR(?g), " ", STR(?h)); SEPARATOR="\\n") AS ?all) '
-            f"WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{CONTENT_HASH}> ?h }} }}"
-        )
-        result = self._store.query(query)
+        result = self._store.query(bookkeeping.HASHES_QUERY)
         assert isinstance(result, ox.QuerySolutions)
         text = next(iter(result))["all"]
         del result
@@ -317,9 +294,8 @@ class OxigraphStore:
             if isinstance(q.graph_name, ox.NamedNode)
         }
 
-    def solutions(self, sparql: str, graphs: list[str] | None = None) -> list[dict[str, Identifier | None]]:
-        """Rows of a SELECT, as rdflib terms by variable name. The default graph is the union of
-        all graphs, or of ``graphs`` only."""
+    def solutions(self, sparql: str, graphs: list[str] | None = None) -> SelectResult:
+        """A SELECT whose default graph is the union of all graphs, or of ``graphs`` only."""
         if graphs is None:
             result = self._store.query(sparql, use_default_graph_as_union=True)
         else:
@@ -327,21 +303,9 @@ class OxigraphStore:
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("not a SELECT query")
         names = [v.value for v in result.variables]
-        rows = [dict(zip(names, row, strict=True)) for row in _decoded_rows(result, names)]
+        rows = _decoded_rows(result, names)
         del result  # pyoxigraph results must be freed on the thread that made them
-        return rows
-
-    @contextmanager
-    def analysis_context(self, as_of: date) -> Iterator[None]:
-        """The analysis date as a triple in the store while the block runs (shapes are plain
-        SHACL and read it from the data)."""
-        graph = f"<{ANALYSIS_GRAPH}>"
-        triple = f'<{PKG_AS_OF[0]}> <{PKG_AS_OF[1]}> "{as_of.isoformat()}"^^<{XSD_DATE}>'
-        self._store.update(f"DROP SILENT GRAPH {graph} ; INSERT DATA {{ GRAPH {graph} {{ {triple} }} }}")
-        try:
-            yield
-        finally:
-            self._store.update(f"DROP SILENT GRAPH {graph}")
+        return SelectResult(names, rows)
 
     def is_fresh(self) -> bool:
         """No policy version recorded yet (a new store, or one whose first load never finished)."""
@@ -364,6 +328,7 @@ class OxigraphStore:
                 quads.append(ox.Quad(graph, ox.NamedNode(str(CONTENT_HASH)), ox.Literal(digest), meta))
                 quads.append(ox.Quad(graph, ox.NamedNode(str(STORED_AT)), stamped, meta))
         self._store.extend(quads)
+        self._write([])
         self.flush()
 
     def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
@@ -387,9 +352,7 @@ class OxigraphStore:
         text = substitute_terms(sparql, bindings) if bindings else sparql
         # A final ORDER BY of plain variables is done here: Oxigraph 0.5 decodes the strings from
         # RocksDB at every comparison (9 s for 80,000 rows; the same rows sort in 0.1 s here).
-        order = _FINAL_ORDER_BY.search(text)
-        if order is not None:
-            text = text[: order.start()]
+        text, order = split_final_order_by(text)
         result = self._store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("not a SELECT query")
@@ -397,7 +360,7 @@ class OxigraphStore:
         rows = _decoded_rows(result, columns)
         del result
         if order is not None:
-            keys = [columns.index(v) for v in re.findall(r"[?$](\w+)", order.group(1)) if v in columns]
+            keys = [columns.index(v) for v in order if v in columns]
             order_key = cache(sparql_order_key)  # as for the terms: few distinct values, many rows
             rows.sort(key=lambda row: [order_key(row[k]) for k in keys])
         return SelectResult(columns, rows)
@@ -447,17 +410,58 @@ class OxigraphStore:
 
 
 class MemoryStore:
-    """rdflib Dataset in memory, default graph = union of the named graphs (reference engine)."""
+    """rdflib Dataset in memory, default graph = union of the named graphs (reference engine).
+    Its bookkeeping (content hashes) is a dict beside the data, not triples in it."""
 
     def __init__(self) -> None:
         self._ds = Dataset(default_union=True)
         bind_prefixes(self._ds)
+        self._hashes: dict[URIRef, str] = {}
 
-    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+    def replace_graph(self, name: URIRef, graph: Graph, digest: str | None = None) -> None:
+        self._put(name, iter(graph), digest)
+
+    def _put(self, name: URIRef, triples: Iterable[tuple[Node, Node, Node]], digest: str | None) -> None:
         target = self._ds.graph(name)
         target.remove((None, None, None))
-        for triple in graph:
+        for triple in triples:
             target.add(triple)
+        if digest is not None:
+            self._hashes[name] = digest
+
+    def replace_many(self, versions: Iterable[VersionQuads]) -> None:
+        for name, quads, digest in versions:
+            self._put(name, (_triple(q) for q in quads), digest)
+
+    def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
+        for quad in quads:
+            graph = quad.graph_name
+            assert isinstance(graph, ox.NamedNode), "policy quads are in named graphs (checked by load)"
+            self._ds.graph(URIRef(graph.value)).add(_triple(quad))
+
+    def record_hashes(self, hashes: Iterable[tuple[URIRef, str]]) -> None:
+        self._hashes.update((name, digest) for name, digest in hashes if digest)
+
+    def stored_hash(self, name: URIRef) -> str | None:
+        return self._hashes.get(name)
+
+    def drop_version(self, name: URIRef) -> None:
+        self._ds.graph(name).remove((None, None, None))
+        self._hashes.pop(name, None)
+
+    def is_fresh(self) -> bool:
+        return not any(n not in SYSTEM_GRAPHS for n in self._hashes)
+
+    def clear(self) -> None:
+        for name in self.graph_names():
+            self._ds.graph(name).remove((None, None, None))
+        self._hashes.clear()
+
+    def flush(self) -> None:
+        """Nothing to make durable in memory."""
+
+    def optimize(self) -> None:
+        """Nothing to compact in memory."""
 
     def graph_names(self) -> list[URIRef]:
         names = [g.identifier for g in self._ds.graphs() if isinstance(g.identifier, URIRef)]
@@ -471,15 +475,7 @@ class MemoryStore:
         return graph
 
     def select(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> SelectResult:
-        result = self._ds.query(sparql, initNs=PREFIXES, initBindings=dict(bindings or {}))
-        columns = [str(v) for v in (result.vars or [])]
-        rows: list[list[Identifier | None]] = []
-        for row in result:
-            if isinstance(row, ResultRow):
-                rows.append(
-                    [v if isinstance(v, Identifier) else None for v in (row[i] for i in range(len(columns)))]
-                )
-        return SelectResult(columns, rows)
+        return _rdflib_rows(self._ds.query(sparql, initNs=PREFIXES, initBindings=dict(bindings or {})))
 
     def ask(self, sparql: str) -> bool:
         return bool(self._ds.query(sparql, initNs=PREFIXES).askAnswer)
@@ -498,27 +494,21 @@ class MemoryStore:
         return sum(len(self._ds.graph(n)) for n in self.graph_names())
 
 
-def substitute_terms(text: str, bindings: Mapping[str, Identifier]) -> str:
-    """Replace ``?_name`` by the escaped N3 form of its term, outside comment lines."""
-    out = []
-    for line in text.splitlines():
-        if line.lstrip().startswith("#"):
-            out.append(line)
-            continue
-        for name, term in bindings.items():
-            pattern = re.compile(rf"[?$]{re.escape(name)}\b")
-            line = pattern.sub(term.n3().replace("\\", "\\\\"), line)
-        out.append(line)
-    return "\n".join(out)
+def select(graph: Graph, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> SelectResult:
+    """Run a SELECT on one rdflib graph with the project prefixes."""
+    return _rdflib_rows(graph.query(sparql, initNs=PREFIXES, initBindings=dict(bindings or {})))
 
 
-def select(
-    graph: Graph, sparql: str, bindings: Mapping[str, Identifier] | None = None
-) -> list[dict[str, Node]]:
-    """Run a SELECT on one rdflib graph with the project prefixes; each row as a dict."""
-    result = graph.query(sparql, initNs=PREFIXES, initBindings=dict(bindings or {}))
-    rows: list[dict[str, Node]] = []
+def _rdflib_rows(result: Any) -> SelectResult:
+    columns = [str(v) for v in (result.vars or [])]
+    rows: list[list[Identifier | None]] = []
     for row in result:
         if isinstance(row, ResultRow):
-            rows.append({str(k): v for k, v in row.asdict().items()})
-    return rows
+            rows.append(
+                [v if isinstance(v, Identifier) else None for v in (row[i] for i in range(len(columns)))]
+            )
+    return SelectResult(columns, rows)
+
+
+def _triple(quad: ox.Quad) -> tuple[Node, Node, Node]:
+    return (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))  # type: ignore[return-value]

@@ -27,8 +27,8 @@ from .namespaces import PKG, SH, bind_prefixes
 from .paths import project_paths
 from .rdfio import parse_into
 from .shacl import Check, compile_shapes, focus_select, focus_values
+from .sparql_text import bind_analysis_date
 from .store import (
-    ANALYSIS_GRAPH,
     CATALOGUE_GRAPH,
     ONTOLOGY_GRAPH,
     SYSTEM_GRAPHS,
@@ -36,7 +36,7 @@ from .store import (
     OxigraphStore,
 )
 
-SHARED_GRAPHS = (str(ONTOLOGY_GRAPH), str(CATALOGUE_GRAPH), str(ANALYSIS_GRAPH))
+SHARED_GRAPHS = (str(ONTOLOGY_GRAPH), str(CATALOGUE_GRAPH))
 """What every policy version's validation may read besides its own graph."""
 RESCOPE_LIMIT = 200
 """Above this many changed versions, a full run is cheaper than one scoped run per version."""
@@ -213,6 +213,7 @@ class Engine:
     def run(
         self,
         store: OxigraphStore,
+        as_of: date,
         scope: list[URIRef] | None = None,
         cross_policy: bool | None = None,
         jobs: int = 1,
@@ -234,7 +235,7 @@ class Engine:
             for shape in {rule.check.node_shape for rule in rules}:
                 focus[shape, graph] = self._focus_in(store, shape, graph)
 
-        def evaluate(task: tuple[_Rule, str | None]) -> list[tuple[_Rule, dict[str, Identifier | None]]]:
+        def evaluate(task: tuple[_Rule, str | None]) -> list[tuple[_Rule, dict[str, Identifier]]]:
             rule, graph = task
             shape = rule.check.node_shape
             if graph is None and focus_nodes is not None:
@@ -247,7 +248,7 @@ class Engine:
                 query = rule.check.sparql(focus[shape, graph])
             dataset = [graph, *SHARED_GRAPHS] if graph else None
             try:
-                solutions = store.solutions(query, dataset)
+                solutions = store.solutions(bind_analysis_date(query, as_of), dataset).records()
             except SyntaxError as err:
                 raise PolicyKGError(
                     f"shape {rule.shape}: the compiled query is not valid SPARQL: {err}"
@@ -275,7 +276,7 @@ class Engine:
         target = self.targets[shape]
         scope = f"GRAPH <{graph}> {{ ?this ?_sp ?_so }}"
         query = f"{self.prologues[shape]}SELECT DISTINCT ?this WHERE {{ {scope} {target} }}"
-        rows = store.solutions(query, [graph, str(ONTOLOGY_GRAPH)])
+        rows = store.solutions(query, [graph, str(ONTOLOGY_GRAPH)]).records()
         nodes = [row["this"] for row in rows]
         if any(not isinstance(n, URIRef) for n in nodes):
             return focus_select(target, scope)
@@ -294,9 +295,7 @@ def _node_in(raw: list[str] | None) -> Node | None:
     return BNode(raw[1]) if raw[0] == "b" else URIRef(raw[1])
 
 
-def _to_findings(
-    rule: _Rule, row: dict[str, Identifier | None], owners: dict[str, list[str]]
-) -> list[Finding]:
+def _to_findings(rule: _Rule, row: dict[str, Identifier], owners: dict[str, list[str]]) -> list[Finding]:
     check = rule.check
     focus = str(row["this"])
     bound = {name: str(value) for name, value in row.items() if value is not None}
@@ -351,8 +350,7 @@ def validate_graph(policy: str, data: Graph, ontology: Graph, shapes: Graph, as_
     store = OxigraphStore()
     store.replace_graph(URIRef(policy), data)
     store.replace_graph(ONTOLOGY_GRAPH, ontology)
-    with store.analysis_context(as_of):
-        return Engine(shapes).run(store)
+    return Engine(shapes).run(store, as_of)
 
 
 def validate_store(
@@ -385,7 +383,7 @@ def validate_store(
         if cache is not None:
             cache.keep_engine(engine.to_json())
     counter, identity = oxi.write_counter(), oxi.identity()
-    seen = cache.counter(identity) if cache is not None else None
+    seen = cache.counter(identity) if cache is not None and identity is not None else None
     kept = cache.size() if cache is not None else 0
     if cache is not None and kept and seen is not None and counter > 0:
         # only what was written or removed since the last run (one query, not every hash)
@@ -400,15 +398,16 @@ def validate_store(
         total = len(hashes)
     changed = sorted(URIRef(g) for g, h in hashes.items() if previous.get(g) != h)
     catalogue = oxi.hash_of(CATALOGUE_GRAPH)
-    with oxi.analysis_context(as_of):
-        if cache is None or not kept or len(changed) > RESCOPE_LIMIT:
-            found = engine.run(oxi, jobs=jobs, progress=progress)
-            cross_shapes = {r.shape for r in engine.rules if r.check.cross_policy}
-            local = [f for f in found if f.shape not in cross_shapes]
-            cross = [f for f in found if f.shape in cross_shapes]
-        else:
-            local = engine.run(oxi, changed, False, jobs, progress) if changed else []
-            cross = _rerun_cross(engine, oxi, cache, changed, removed, cache.catalogue() != catalogue, jobs)
+    if cache is None or not kept or len(changed) > RESCOPE_LIMIT:
+        found = engine.run(oxi, as_of, jobs=jobs, progress=progress)
+        cross_shapes = {r.shape for r in engine.rules if r.check.cross_policy}
+        local = [f for f in found if f.shape not in cross_shapes]
+        cross = [f for f in found if f.shape in cross_shapes]
+    else:
+        local = engine.run(oxi, as_of, changed, False, jobs, progress) if changed else []
+        cross = _rerun_cross(
+            engine, oxi, as_of, cache, changed, removed, cache.catalogue() != catalogue, jobs
+        )
     if cache is not None:
         cache.update(
             {str(g): hashes[str(g)] for g in changed},
@@ -416,7 +415,7 @@ def validate_store(
             removed,
             cross,
             catalogue,
-            f"{identity}:{counter}",
+            f"{identity}:{counter}" if identity is not None else "",
         )
         findings = cache.findings() if collect else sorted(local + cross, key=Finding.sort_key)
     else:
@@ -436,6 +435,7 @@ def _cached_engine(cache: FindingsCache | None) -> Engine | None:
 def _rerun_cross(
     engine: Engine,
     store: OxigraphStore,
+    as_of: date,
     cache: FindingsCache,
     changed: list[URIRef],
     removed: list[str],
@@ -450,16 +450,16 @@ def _rerun_cross(
         return cache.cross()
     related_by = {r.check.related_by for r in rules}
     if removed or catalogue_changed or None in related_by:
-        return engine.run(store, cross_policy=True, jobs=jobs)
+        return engine.run(store, as_of, cross_policy=True, jobs=jobs)
     related = {str(g) for g in changed}
     for prop in related_by:
         query = (
             f"SELECT DISTINCT ?other WHERE {{ VALUES ?g {{ {' '.join(f'<{g}>' for g in changed)} }} "
             f"?g <{prop}> ?shared . ?other <{prop}> ?shared }}"
         )
-        related |= {str(row["other"]) for row in store.solutions(query)}
+        related |= {str(row["other"]) for row in store.solutions(query).records()}
     kept = [f for f in cache.cross() if f.policy not in related]
-    fresh = engine.run(store, cross_policy=True, jobs=jobs, focus_nodes=sorted(related))
+    fresh = engine.run(store, as_of, cross_policy=True, jobs=jobs, focus_nodes=sorted(related))
     return kept + fresh
 
 
