@@ -68,7 +68,7 @@ def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
     from policykg.load import load_project, open_store
     from policykg.store import policy_graph_names
     from policykg.synthetic.corpus import load_plan
-    from policykg.validate import validate_store
+    from policykg.validation import validate_store
 
     store_dir = work / "store"
     shutil.rmtree(store_dir, ignore_errors=True)
@@ -188,7 +188,7 @@ def child_pyshacl(corpus: Path) -> dict[str, Any]:
     from policykg.load import load_project
     from policykg.namespaces import PKG
     from policykg.store import ONTOLOGY_GRAPH, policy_graph_names
-    from policykg.validate import load_shapes
+    from policykg.validation import load_shapes
 
     store = load_project(data_dir=corpus / "data").store
     whole = Graph()

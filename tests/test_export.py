@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -135,7 +136,7 @@ def test_failed_write_keeps_previous_file_even_as_root(
     def interrupted(src: str, dst: str) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(rdfio.os, "replace", interrupted)
+    monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         rdfio.write_atomic(out, "new content\n")
     assert out.read_text(encoding="utf-8") == "previous\n"
@@ -152,15 +153,13 @@ def test_unwritable_directory_is_exit_2_and_keeps_previous_file(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """What a read-only directory does to a non-root user, simulated so that it also runs as root."""
-    from policykg import rdfio
-
     out = tmp_path / "graph.ttl"
     out.write_text("previous\n", encoding="utf-8")
 
     def refused(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(rdfio.tempfile, "mkstemp", refused)
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
     result = runner.invoke(main, ["export", "--format", "turtle", "--output", str(out)])
     assert result.exit_code == 2
     assert "cannot write: Permission denied" in result.output

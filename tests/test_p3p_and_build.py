@@ -36,14 +36,14 @@ def test_seed_p3p_tokens_became_dpv_statements_with_token_evidence(loaded: LoadR
     assert (process, DPV.hasPersonalData, PD.BrowsingBehaviour) in graph  # NAV
     assert (process, DPV.isImplementedUsingTechnology, TECH.Cookie) in graph  # STA
     quotes = {
-        str(row[0])
+        str(row[0])  # type: ignore[index]
         for row in graph.query(
             """
         SELECT ?q WHERE { ?ev pkg:factSubject ?p ; pkg:factProperty pkg:p3pToken ; pkg:factValue "CURa" ;
                                 oa:hasSelector/oa:exact ?q }""",
             initBindings={"p": process},
         )
-    }  # type: ignore[index]
+    }
     assert quotes == {"CURa The data is used for completion of the current activity."}
 
 

@@ -402,7 +402,7 @@ def test_injection_in_a_parameter_is_just_an_unmatched_value(runner: CliRunner, 
     )
     assert result.exit_code == 0, result.output
     assert "(0 rows)" in result.output
-    from policykg.query import substitute_terms
+    from policykg.sparql_text import substitute_terms
 
     query = find_query("vendors-by-instrument")
     text = substitute_terms(

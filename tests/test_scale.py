@@ -30,7 +30,7 @@ from policykg.synthetic.planted import (
     vendor_label,
     versions,
 )
-from policykg.validate import Finding, ValidationReport, validate_store, validate_with_pyshacl
+from policykg.validation import Finding, ValidationReport, validate_store, validate_with_pyshacl
 
 AS_OF = date(2026, 11, 23)
 """The analysis date of the planted answers (after the corpus's last version, 2026-11-01)."""

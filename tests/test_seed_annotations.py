@@ -44,7 +44,7 @@ def test_cloudtalk_processing_statements_per_table(loaded: LoadResult) -> None:
         GROUP BY ?section""",
         {"v": CLOUDTALK},
     )
-    counts = {str(r[0]): int(r[1]) for r in rows.rows}
+    counts = {str(r[0]): int(str(r[1])) for r in rows.rows}
     assert counts["CloudTalk Services"] == 11
     assert counts["CloudTalk Website & Marketing"] == 5
     assert counts["CloudTalk Careers"] == 2

@@ -97,7 +97,7 @@ def test_serve_cli_starts_and_answers() -> None:
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_http(f"http://127.0.0.1:{port}/", 60, process)  # type: ignore[arg-type]
+        wait_http(f"http://127.0.0.1:{port}/", 60, process)
         status, _ = _post(f"http://127.0.0.1:{port}/sparql", {"update": "CLEAR ALL"})
         assert status == 403
     finally:

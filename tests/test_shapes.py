@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 from policykg.evidence import Annotator, sha256_file
 from policykg.load import LoadResult
 from policykg.namespaces import DPV, EU_GDPR, ID, OA, PD, PKG, SH
-from policykg.validate import Finding, load_shapes, validate_graph
+from policykg.validation import Finding, load_shapes, validate_graph
 
 from .test_contradiction_rules import RULES as CONTRADICTION_RULES
 
@@ -140,7 +140,7 @@ def _evidence_of(a: Annotator, s: URIRef, p: URIRef) -> URIRef:
 
 
 # shape -> (mutation, expected severity, expected focus node; None = the policy version)
-MUTATIONS: dict[str, tuple[Callable[[Annotator], None], str, URIRef | None]] = {
+MUTATIONS: dict[str, tuple[Callable[[Annotator], object], str, URIRef | None]] = {
     "PolicyVersionShape": (lambda a: _remove(a.graph, V, PKG.sourceSha256), "violation", None),
     "ProcessShape": (lambda a: a.graph.add((_p(a), DPV.hasPurpose, EU_GDPR["A6-1-a"])), "violation", None),
     "RightsShape": (lambda a: a.graph.add((V, DPV.hasRight, DPV.DirectMarketing)), "violation", None),

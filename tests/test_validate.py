@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from policykg.cli import main
 from policykg.load import LoadResult
-from policykg.validate import validate_store
+from policykg.validation import validate_store
 
 TALKDESK = "https://w3id.org/policykg/id/policy/talkdesk/2019-12-31"
 CLOUDCALL = "https://w3id.org/policykg/id/policy/cloudcall/2018-01-16"

@@ -9,7 +9,7 @@ from pathlib import Path
 from .evidence import check_evidence
 from .load import LoadResult
 from .query import bind_parameters, find_query, format_result, run_local
-from .validate import validate_store
+from .validation import validate_store
 
 HEADLINE_QUERY = "vendors-citing-privacy-shield"
 

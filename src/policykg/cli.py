@@ -455,7 +455,7 @@ def validate(
 
     Exit 0 when nothing is at or above --fail-on, 1 when something is, 2 on bad input.
     """
-    from .validate import render, validate_store, validate_with_pyshacl
+    from .validation import render, validate_store, validate_with_pyshacl
 
     when = _date_option(as_of)
     store = _load(data_dir).store
@@ -523,17 +523,11 @@ def load(
     if target is not None:
         _load_store(target, data_dir)
         return
-    from rdflib import URIRef
-
-    from .errors import UnknownTermError
     from .remote import Credentials, push_graphs
+    from .store import selected_graphs
 
     store = _load(data_dir).store
-    names = store.graph_names()
-    if only is not None:
-        if URIRef(only) not in names:
-            raise UnknownTermError("graph", only, [str(n) for n in names])
-        names = [URIRef(only)]
+    names = selected_graphs(store, only)
     credentials = Credentials(user, password or "") if user else None
     sent = push_graphs(str(gsp), {n: store.graph(n) for n in names}, timeout, credentials)
     click.echo(f"pushed {len(names)} graphs, {sent} triples to {gsp}")

@@ -6,7 +6,6 @@ TextPositionSelector does), so ``text[start:end] == exact`` in Python.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from rdflib.term import Identifier, Node
 from .dates import parse_policy_date
 from .errors import BadValueError, InputFileError, PolicyKGError
 from .namespaces import OA, PKG, bind_prefixes
+from .rdfio import sha256_of_files
 from .store import select
 
 CONTEXT_CHARS = 32
@@ -30,7 +30,7 @@ class QuoteNotFound(PolicyKGError):
 
 
 def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256_of_files([path])
 
 
 def read_source(path: Path) -> str:

@@ -15,10 +15,10 @@ from typing import Any
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
-from .errors import BadValueError, InputFileError, UnknownTermError
+from .errors import BadValueError, InputFileError
 from .namespaces import bind_prefixes
 from .paths import project_paths
-from .store import GraphStore
+from .store import GraphStore, selected_graphs
 
 FORMATS = ("turtle", "trig", "ntriples", "nquads", "jsonld")
 QUAD_FORMATS = ("trig", "nquads", "jsonld")
@@ -40,15 +40,6 @@ def load_context() -> dict[str, Any]:
     except json.JSONDecodeError as err:
         raise InputFileError(path, f"invalid JSON: {err.msg}", err.lineno) from None
     return data
-
-
-def selected_graphs(store: GraphStore, only: str | None) -> list[URIRef]:
-    names = store.graph_names()
-    if only is None:
-        return names
-    if URIRef(only) not in names:
-        raise UnknownTermError("graph", only, [str(n) for n in names])
-    return [URIRef(only)]
 
 
 def canonical_dataset(store: GraphStore, names: Iterable[URIRef]) -> Dataset:

@@ -44,6 +44,13 @@ class ValidityEvent:
     rank: int = 0
     """Precedence of the event's effect (pkg:statusRank in the ontology); 0 decides nothing."""
 
+    @property
+    def decides_status(self) -> bool:
+        """Does the event make the instrument invalid, closed or not recognised? The ontology
+        says so by giving its effect a pkg:statusRank (the rule of status_on, the
+        instruments-not-usable query and the planted answers)."""
+        return self.rank > 0
+
     def cite(self) -> str:
         refs = ", ".join(x for x in (self.case_number, self.ecli) if x)
         return f"{self.label}{f' [{refs}]' if refs else ''}, {self.on.isoformat()}"
@@ -184,7 +191,7 @@ def status_on(instrument: Instrument, on: date) -> InstrumentStatus:
     """The status of ``instrument`` on ``on``: events dated ``on`` already apply."""
     past = [e for e in instrument.events if e.on <= on]
     state, since, deciding = VALID, None, None
-    decisive = [e for e in past if e.rank > 0]
+    decisive = [e for e in past if e.decides_status]
     if decisive:  # highest rank decides; among equal ranks the earliest event
         deciding = min(decisive, key=lambda e: (-e.rank, e.on))
         state, since = _EFFECT_TO_STATE[URIRef(deciding.effect)], deciding.on

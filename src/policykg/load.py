@@ -21,7 +21,7 @@ from .errors import InputFileError
 from .namespaces import PKG, bind_prefixes
 from .ontology import load_ontology, ontology_files
 from .paths import project_paths
-from .rdfio import parse_into
+from .rdfio import parse_into, sha256_of_files
 from .store import (
     CATALOGUE_GRAPH,
     ONTOLOGY_GRAPH,
@@ -139,13 +139,6 @@ def version_digest(entry: PolicyEntry, catalogue: Graph, data: bytes | None = No
     return digest.hexdigest()
 
 
-def files_hash(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def open_store(store_dir: Path | None = None, engine: str = "oxigraph") -> GraphStore:
     if engine == "rdflib":
         return MemoryStore()
@@ -170,8 +163,8 @@ def load_project(
     fresh = store.is_fresh()
     if fresh:
         store.clear()  # leftovers of an interrupted first load carry no hash: nothing to trust
-    _replace_if_changed(store, ONTOLOGY_GRAPH, ontology, files_hash(ontology_files(ontology_dir)))
-    _replace_if_changed(store, CATALOGUE_GRAPH, catalogue, files_hash([data_dir / CATALOGUE_FILE]))
+    _replace_if_changed(store, ONTOLOGY_GRAPH, ontology, sha256_of_files(ontology_files(ontology_dir)))
+    _replace_if_changed(store, CATALOGUE_GRAPH, catalogue, sha256_of_files([data_dir / CATALOGUE_FILE]))
     _load_versions(store, entries, catalogue, fresh, result, progress)
     listed = {e.data_file.resolve() for e in entries}
     for pattern in ("*.trig", "*.nq"):

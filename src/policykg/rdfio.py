@@ -7,8 +7,10 @@ renamed over it, so a failed or interrupted run leaves the previous file intact.
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from rdflib import Graph
@@ -28,6 +30,15 @@ FORMAT_BY_SUFFIX = {
     ".rdf": "xml",
     ".owl": "xml",
 }
+
+
+def sha256_of_files(paths: Iterable[Path]) -> str:
+    """One SHA-256 over the files' bytes in the given order: what a load, a source check or the
+    validation cache compares to tell whether input files changed."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def rdf_format(path: Path) -> str:

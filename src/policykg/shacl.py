@@ -15,7 +15,8 @@ how one changed policy version is re-validated.
 Supported: targets (class, node, subjectsOf, objectsOf, SPARQL); property paths (IRI, sequence,
 alternative, inverse, zero-or-more, one-or-more, zero-or-one); sh:class, sh:datatype, sh:nodeKind,
 sh:in, sh:hasValue, sh:pattern, sh:minLength, sh:maxLength, the four range components,
-sh:minCount, sh:maxCount, sh:and, sh:or, sh:not, sh:sparql (SELECT). Anything else is refused
+sh:minCount, sh:maxCount, sh:and, sh:or, sh:not, sh:sparql (SELECT; ``$currentShape`` is bound to the
+shape, so one constraint can serve several shapes). Anything else is refused
 with the shape and the term named, rather than silently ignored.
 """
 
@@ -36,7 +37,15 @@ from .namespaces import PKG, SH
 FOCUS = "#FOCUS#"
 """Placeholder in a compiled query for the focus-node sub-select."""
 
-_SEVERITY_OF = {SH.Info: "info", SH.Warning: "warning", SH.Violation: "violation"}
+SEVERITY_OF = {SH.Info: "info", SH.Warning: "warning", SH.Violation: "violation"}
+"""SHACL's severities by the names findings use (the engine, the reference run, the reports)."""
+
+
+def severity_name(level: Node | None) -> str:
+    """A severity IRI as a finding's severity; SHACL's default (and anything else) is violation."""
+    return SEVERITY_OF.get(level, "violation") if isinstance(level, URIRef) else "violation"
+
+
 _CASTABLE = {
     XSD.integer,
     XSD.decimal,
@@ -271,7 +280,10 @@ class _Base:
         select = self.shapes.value(constraint, SH.select)
         if not isinstance(select, Literal):
             raise ShapeError(shape, "a SPARQL constraint needs sh:select (sh:ask is not supported)")
+        # $currentShape is pre-bound to the shape: one constraint can serve several shapes
         text = str(select)
+        if isinstance(shape, URIRef):
+            text = re.sub(r"[?$]currentShape\b", lambda _m: f"<{shape}>", text)
         _refuse_unbatchable(shape, text)
         brace = _outer_brace(shape, text)
         query = f"{self.prologue}{text[: brace + 1]} {FOCUS} {text[brace + 1 :]}"
@@ -364,7 +376,7 @@ def _refuse_unknown(shapes: Graph, shape: Node, allowed: set[Node]) -> None:
 def _refuse_unbatchable(shape: Node, text: str) -> None:
     """Joining the focus nodes in equals pre-binding ``$this`` only for queries of this form."""
     if "$PATH" in text or "$currentShape" in text or "$shapesGraph" in text:
-        raise ShapeError(shape, "$PATH, $currentShape and $shapesGraph are not supported")
+        raise ShapeError(shape, "$PATH, $shapesGraph and a blank shape's $currentShape are not supported")
     body = text[text.upper().find("SELECT") + 6 :]
     if re.search(r"\bSELECT\b", body, re.IGNORECASE) and re.search(r"[?$]this\b", body):
         raise ShapeError(shape, "$this inside a sub-select is not supported")
@@ -469,7 +481,7 @@ def _int(shape: Node, value: Node) -> int:
 
 def _severity(shapes: Graph, shape: Node) -> str:
     level = shapes.value(shape, SH.severity)
-    return _SEVERITY_OF.get(level, "violation") if isinstance(level, URIRef) else "violation"
+    return severity_name(level)
 
 
 def _messages(shapes: Graph, shape: Node) -> tuple[str, ...]:

@@ -28,6 +28,7 @@ from rdflib.term import Identifier, Node
 
 from . import bookkeeping
 from .bookkeeping import CONTENT_HASH, META_GRAPH, STORED_AT
+from .errors import UnknownTermError
 from .namespaces import PREFIXES, bind_prefixes
 from .sparql_text import sparql_order_key, split_final_order_by, substitute_terms
 
@@ -53,6 +54,7 @@ __all__ = [
     "content_hash",
     "policy_graph_names",
     "select",
+    "selected_graphs",
     "sparql_order_key",
     "substitute_terms",
 ]
@@ -137,6 +139,17 @@ def _looks_like_iri(text: str) -> bool:
 
 def policy_graph_names(store: GraphStore) -> list[URIRef]:
     return [n for n in store.graph_names() if n not in SYSTEM_GRAPHS]
+
+
+def selected_graphs(store: GraphStore, only: str | None) -> list[URIRef]:
+    """Every named graph, or only the one named (export --graph, load --endpoint --graph); an
+    unknown name is refused with the known ones listed."""
+    names = store.graph_names()
+    if only is None:
+        return names
+    if URIRef(only) not in names:
+        raise UnknownTermError("graph", only, [str(n) for n in names])
+    return [URIRef(only)]
 
 
 def content_hash(graph: Graph) -> str:
@@ -285,14 +298,18 @@ class OxigraphStore:
         )
         return {name: digest for name, digest in pairs if name not in system}
 
-    def graphs_with_subject(self, node: str) -> set[str]:
-        """Names of the graphs in which ``node`` (an IRI or a blank node id) is a subject."""
-        subject = ox.BlankNode(node) if not _looks_like_iri(node) else ox.NamedNode(node)
-        return {
-            q.graph_name.value
-            for q in self._store.quads_for_pattern(subject, None, None, None)
-            if isinstance(q.graph_name, ox.NamedNode)
-        }
+    def graphs_with_subjects(self, nodes: Iterable[str]) -> dict[str, set[str]]:
+        """For each node (an IRI or a blank node id), the names of the graphs in which it is a
+        subject: one call for a whole validation run, one index scan per node inside it."""
+        found: dict[str, set[str]] = {}
+        for node in nodes:
+            subject = ox.BlankNode(node) if not _looks_like_iri(node) else ox.NamedNode(node)
+            found[node] = {
+                q.graph_name.value
+                for q in self._store.quads_for_pattern(subject, None, None, None)
+                if isinstance(q.graph_name, ox.NamedNode)
+            }
+        return found
 
     def solutions(self, sparql: str, graphs: list[str] | None = None) -> SelectResult:
         """A SELECT whose default graph is the union of all graphs, or of ``graphs`` only."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -90,7 +91,7 @@ class Plan:
         candidates = [v for v in self.versions[vendor] if v.day <= day]
         return max(candidates, key=lambda v: v.day) if candidates else None
 
-    def vendors_citing(self, family_members: set[str], day: date) -> set[str]:
+    def vendors_citing(self, family_members: AbstractSet[str], day: date) -> set[str]:
         found = set()
         for vendor in self.versions:
             latest = self.latest_on(vendor, day)

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from ..namespaces import DPV, EU_GDPR, PKG, policy_iri
+from ..instruments import ValidityEvent
+from ..namespaces import DPV, EU_GDPR, policy_iri
 from .corpus import RIGHTS, Plan, PlannedVersion
 
 PRIVACY_SHIELD = frozenset({"EU-US-PrivacyShield", "Swiss-US-PrivacyShield"})
-UNUSABLE = frozenset({str(PKG.Invalidates), str(PKG.ClosesToNewContracts), str(PKG.WithdrawsRecognition)})
 
 
 @dataclass(frozen=True)
@@ -63,15 +63,12 @@ def audit_trail_size(v: PlannedVersion) -> int:
 
 
 @cache
-def _instruments() -> dict[str, tuple[str, tuple[tuple[str, date], ...]]]:
-    """Instrument local name -> (slug, its (effect, date) events), from the shipped ontology."""
+def _instruments() -> dict[str, tuple[str, tuple[ValidityEvent, ...]]]:
+    """Instrument local name -> (slug, its events), from the shipped ontology."""
     from ..instruments import load_instruments
     from ..ontology import load_ontology
 
-    return {
-        i.iri.rsplit("#", 1)[-1]: (i.slug, tuple((e.effect, e.on) for e in i.events))
-        for i in load_instruments(load_ontology()).values()
-    }
+    return {i.iri.rsplit("#", 1)[-1]: (i.slug, i.events) for i in load_instruments(load_ontology()).values()}
 
 
 def _latest_versions(plan: Plan, instruments: set[str], day: date) -> set[tuple[str, ...]]:
@@ -116,7 +113,7 @@ def _not_usable(plan: Plan, day: date) -> set[tuple[str, ...]]:
     each with the vendors whose latest version relies on it, or an empty vendor."""
     rows: set[tuple[str, ...]] = set()
     for name, (slug, events) in _instruments().items():
-        if not any(effect in UNUSABLE and on <= day for effect, on in events):
+        if not any(e.decides_status and e.on <= day for e in events):
             continue
         vendors = {
             vendor_label(v)

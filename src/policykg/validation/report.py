@@ -1,0 +1,52 @@
+"""The validation report model: findings, their order, counts and grouping. No engine here:
+the native engine, the pyshacl reference and the cache all produce and store these."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "violation": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    policy: str
+    severity: str
+    message: str
+    focus: str
+    path: str
+    value: str
+    shape: str
+    article: str
+
+    def sort_key(self) -> tuple[str, int, str, str, str]:
+        return (self.policy, -SEVERITY_RANK[self.severity], self.article, self.message, self.focus)
+
+
+@dataclass
+class ValidationReport:
+    profile: str
+    as_of: date
+    findings: list[Finding]
+    validated: int = 0
+    from_cache: int = 0
+
+    def count_at_least(self, level: str) -> int:
+        if level == "none":
+            return 0
+        floor = SEVERITY_RANK[level]
+        return sum(1 for f in self.findings if SEVERITY_RANK[f.severity] >= floor)
+
+    def summary_line(self) -> str:
+        counts = {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITY_RANK}
+        return f"{counts['violation']} violations, {counts['warning']} warnings, {counts['info']} infos"
+
+    def by_policy_and_article(self) -> dict[str, dict[str, list[Finding]]]:
+        """Findings grouped as the reports show them: per policy version, then per article
+        (findings of no article are "data quality"), in the report's order."""
+        grouped: dict[str, dict[str, list[Finding]]] = defaultdict(lambda: defaultdict(list))
+        for finding in self.findings:
+            grouped[finding.policy][finding.article or "data quality"].append(finding)
+        return grouped
