@@ -17,7 +17,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 from policykg.evidence import Annotator
 from policykg.load import LoadResult
 from policykg.namespaces import DPV, EU_GDPR, ID, PD, PKG, policy_iri
-from policykg.validate import Finding, load_shapes, validate_graph, validate_store
+from policykg.validation import Finding, load_shapes, validate_graph, validate_store
 
 AS_OF = date(2026, 11, 23)
 V = URIRef(f"{ID}policy/acme/2024-05-01")
