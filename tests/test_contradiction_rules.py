@@ -34,7 +34,8 @@ TEXT = (
     "portability: you may receive your data in a machine-readable format. Acme complies with the Data "
     "Privacy Framework. Acme US Inc. complies with the Data Privacy Framework. Acme US Inc. is the "
     "certified entity. Only our processor services are certified. Cookie partners place cookies on our "
-    "behalf. They use the data under their own policies. Our hosting provider stores it."
+    "behalf. They use the data under their own policies. Our hosting provider stores it. This notice "
+    "describes 3 data groups. Group A: contact data. Group B: usage data. Group C: billing data."
 )
 
 
@@ -337,6 +338,25 @@ def cookie_partners_and_another_third_party(a: Annotator) -> None:
     )
 
 
+# -- 9. announced count vs items given ---------------------------------------------------------
+
+
+def groups(a: Annotator, *names: str) -> None:
+    lst = node(a, "list", "groups", PKG.ListStatement, PKG.hasListStatement)
+    a.fact(lst, PKG.announcedCount, Literal(3, datatype=XSD.integer), "This notice describes 3 data groups")
+    for name in names:
+        item = a.iri("group", name)
+        a.fact(lst, PKG.listedItem, item, f"Group {name}:")
+
+
+def two_of_three_groups(a: Annotator) -> None:
+    groups(a, "A", "B")
+
+
+def three_of_three_groups(a: Annotator) -> None:
+    groups(a, "A", "B", "C")
+
+
 # shape -> (fires, near misses, the two quotes the first finding names)
 RULES: dict[str, tuple[Callable[[Annotator], None], list[Callable[[Annotator], None]], tuple[str, str]]] = {
     "NegativeStatementShape": (
@@ -380,6 +400,11 @@ RULES: dict[str, tuple[Callable[[Annotator], None], list[Callable[[Annotator], N
         ("Cookie partners place cookies on our behalf", "They use the data under their own policies"),
     ),
 }
+RULES["AnnouncedCountShape"] = (
+    two_of_three_groups,
+    [three_of_three_groups],
+    ("This notice describes 3 data groups", "Group A:"),
+)
 RULE_SHAPES = set(RULES)
 
 
@@ -438,6 +463,7 @@ KINDS = {
     "HeadingShape": "heading vs its text",
     "CertificationScopeShape": "claim wider than the certified scope",
     "RecipientRoleShape": "processor vs independent third party",
+    "AnnouncedCountShape": "announced count vs items given",
 }
 
 
@@ -465,6 +491,7 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
             "processor vs independent third party": 1,
         },
         "cloudtalk/undated-2018": {
+            "announced count vs items given": 1,
             "denied disclosure vs recipient": 2,
             "negative statement vs fact": 6,
             "only these recipients vs another recipient": 1,
@@ -482,7 +509,7 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
 
 def test_every_seed_finding_names_two_located_quotes(seed_findings: list[Finding]) -> None:
     for f in seed_findings:
-        if f.shape.endswith("#OnlyPurposeShape"):  # one finding lists every purpose outside the limit
+        if f.shape.endswith(("#OnlyPurposeShape", "#AnnouncedCountShape")):  # one finding lists every item
             assert f.message.count('"') >= 4
             continue
         assert f.message.count("(at ") == 2, f.message
