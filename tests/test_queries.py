@@ -267,7 +267,7 @@ def test_personal_data_per_purpose_kloudtalk(loaded: LoadResult) -> None:
         "pd:ServiceConsumptionBehaviour",
     ) in found  # "marketing our services"; "information about your activity on our Services"
     assert ("dpv:Marketing", "pd:CurrentLocation") not in found  # location is for location features
-    assert len(found) == 23  # + groups, contact upload, phonebook names, cookie language (#15)
+    assert len(found) == 24  # + groups, contact upload, phonebook names, cookie language, purchases (#15)
 
 
 def test_retention_per_vendor(loaded: LoadResult) -> None:
@@ -373,7 +373,7 @@ def test_policy_audit_trail_cloudcall(loaded: LoadResult) -> None:
     )
     # + compliance claims, certification scope, negative statements, contact points, recipients (courts,
     # buyers, affiliates), data appending, e-mail beacons, retention (#15)
-    assert len(found) == 134
+    assert len(found) == 140
     date_rows = [r for r in found if r[1] == "pkg:statedDate"]
     assert [(r[2], r[3]) for r in date_rows] == [
         ("2018-01-16", "16/01/18"),
