@@ -493,3 +493,42 @@ def test_ordering_in_python_equals_oxigraphs_own_order_by(name: str, loaded: Loa
     variables = [v.value for v in native.variables]  # type: ignore[union-attr]
     expected = [[from_ox(s[v]) for v in variables] for s in native]  # type: ignore[union-attr]
     assert store.select(text).rows == expected
+
+
+def test_query_headers_are_what_grlc_reads(tmp_path: Path) -> None:
+    """grlc's own reader (the #+ lines as one YAML document) gives the header policykg reads,
+    and finds the same parameters with the same types: a grlc server can serve queries/."""
+    gquery = pytest.importorskip("grlc.gquery", reason="grlc (a test extra) is not installed")
+    for query in catalogue().values():
+        grlc = gquery.get_yaml_decorators(query.text)
+        assert grlc["summary"] == query.summary and grlc["description"] == query.description, query.name
+        assert grlc.get("tags", []) == query.tags, query.name
+        defaults = {k: v for item in grlc.get("defaults", []) for k, v in item.items()}
+        assert defaults == {p.name: p.default for p in query.params.values()}, query.name
+        assert grlc.get("params", {}) == {p.name: p.description for p in query.params.values()}, query.name
+        grlc_params = gquery.get_parameters(query.text, "http://example.org/sparql", grlc)
+        assert set(grlc_params) == set(query.params), query.name
+        for name, param in query.params.items():
+            expected = {"xsd:date": "xsd:date", "xsd:integer": "xsd:integer"}.get(param.type)
+            assert grlc_params[name].get("datatype") == expected, (query.name, name)
+            assert (grlc_params[name].get("format") == "iri") == (param.type == "iri"), (query.name, name)
+
+
+@pytest.mark.parametrize(
+    ("header", "problem"),
+    [
+        ("#+ summary: a: b\n", "the #+ header is not YAML: mapping values are not allowed here"),
+        ("#+ sumary: typo\n", "unknown query decorator 'sumary'"),
+        ("#+ summary: x\n#+ params:\n#+   nothere: described\n", "the header describes parameter 'nothere'"),
+        ('#+ summary: "unclosed\n', "the #+ header is not YAML"),
+    ],
+)
+def test_a_malformed_query_header_names_the_file_and_line(
+    header: str, problem: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.rq"
+    bad.write_text(header + "SELECT ?s WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    result = runner.invoke(main, ["query", "--file", str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}" in result.output and problem in result.output, result.output
+    assert "Traceback" not in result.output

@@ -1,19 +1,15 @@
 """Named SPARQL queries (queries/*.rq) with typed parameters, run locally or on an endpoint.
 
-A query file starts with a header of ``#+ key: value`` lines (grlc style)::
+A query file starts with grlc's YAML decorators (``#+`` lines; see :mod:`policykg.query_header`),
+so a grlc server can serve ``queries/`` as they are. A parameter is a variable ``?_name`` typed
+by its suffix as grlc types it (``?_asOf_xsd_date``, ``?_policy_iri``, plain ``?_vendor``); its
+default comes from ``defaults`` and its description from ``params``.
 
-    #+ summary: one line
-    #+ description: what it answers
-    #+ tags: transfers, privacy-shield
-    #+ param: asOf | xsd:date | today | what the parameter means
-    #+ example: policykg query NAME --param asOf=2026-11-23
-
-Parameters appear in the query as ``?_name``. Each value is first typed and validated from
-the header (a date must be a real date, an IRI an absolute IRI), then bound by putting its RDF
-term, serialised with full N-Triples escaping, in place of the variable (as Jena's
-ParameterizedSparqlString does): a value is always one literal or IRI, never query text. The
-same text runs locally and on remote endpoints (SPARQL has no binding protocol, and
-Oxigraph's substitutions only bind projected variables), so both give the same answers.
+Each value is first typed and validated (a date must be a real date, an IRI an absolute IRI),
+then bound by putting its RDF term, serialised with full N-Triples escaping, in place of the
+variable (as Jena's ParameterizedSparqlString does): a value is always one literal or IRI, never
+query text. The same text runs locally and on remote endpoints (SPARQL has no binding protocol,
+and Oxigraph's substitutions only bind projected variables), so both give the same answers.
 """
 
 from __future__ import annotations
@@ -35,10 +31,15 @@ from rdflib.term import Identifier
 from .dates import parse_iso_date
 from .errors import BadValueError, InputFileError, PolicyKGError, UnknownTermError
 from .paths import project_paths
+from .query_header import (
+    PARAM_VARIABLE,
+    TYPE_OF_SUFFIX,
+    list_value,
+    mapping_value,
+    parse_header,
+    text_value,
+)
 from .store import GraphStore, SelectResult, substitute_terms
-
-_HEADER = re.compile(r"^#\+\s*(\w+)\s*:\s*(.*)$")
-_TYPES = {"xsd:date", "xsd:string", "xsd:integer", "iri"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class Param:
     type: str
     default: str
     description: str
+    variable: str = ""
+    """The variable the value replaces, e.g. ``_asOf_xsd_date`` (default: ``_`` + name)."""
 
 
 @dataclass
@@ -69,25 +72,23 @@ class EndpointError(PolicyKGError):
 
 
 def _parse_header(path: Path, text: str) -> NamedQuery:
+    header = parse_header(path, text)
     query = NamedQuery(name=path.stem, path=path, text=text)
-    for line_no, line in enumerate(text.splitlines(), start=1):
-        match = _HEADER.match(line)
-        if not match:
-            continue
-        key, value = match[1], match[2].strip()
-        if key == "param":
-            parts = [p.strip() for p in value.split("|")]
-            if len(parts) != 4 or parts[1] not in _TYPES:
-                raise InputFileError(
-                    path,
-                    f"param line must be 'name | type | default | description' with type in {sorted(_TYPES)}",
-                    line_no,
-                )
-            query.params[parts[0]] = Param(*parts)
-        elif key in ("summary", "description", "example"):
-            setattr(query, key, value)
-        elif key == "tags":
-            query.tags = [t.strip() for t in value.split(",") if t.strip()]
+    for key in ("summary", "description", "example"):
+        setattr(query, key, text_value(path, header, key))
+    query.tags = list_value(path, header, "tags")
+    defaults, descriptions = mapping_value(path, header, "defaults"), mapping_value(path, header, "params")
+    for match in PARAM_VARIABLE.finditer(
+        "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    ):
+        name, variable = match["name"], match[1]
+        known = query.params.get(name)
+        if known is not None and known.variable != variable:
+            raise InputFileError(path, f"parameter {name} is written both ?{known.variable} and ?{variable}")
+        type_ = TYPE_OF_SUFFIX[match["suffix"]]
+        query.params[name] = Param(name, type_, defaults.get(name, ""), descriptions.get(name, ""), variable)
+    for name in sorted((set(defaults) | set(descriptions)) - set(query.params)):
+        raise InputFileError(path, f"the header describes parameter {name!r}, but the query has no ?_{name}")
     return query
 
 
@@ -145,7 +146,7 @@ def bind_parameters(query: NamedQuery, given: Mapping[str, str]) -> dict[str, Id
         raw = given.get(name, param.default)
         if raw == "" and name not in given:
             continue
-        bindings[f"_{name}"] = _typed_value(param, raw)
+        bindings[param.variable or f"_{name}"] = _typed_value(param, raw)
     return bindings
 
 
