@@ -12,6 +12,8 @@ from policykg.rdfio import read_graph
 
 from .conftest import DPV_DIR, ROOT, needs_dpv
 
+pytestmark = pytest.mark.slow  # parses every file of DPV 2.3
+
 
 @pytest.fixture(scope="module")
 def used() -> set[URIRef]:

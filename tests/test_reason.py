@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from policykg.cli import main
@@ -14,6 +15,7 @@ from .conftest import ROOT, needs_java
 BROKEN = ROOT / "tests" / "fixtures" / "inconsistent-instrument-as-purpose.ttl"
 
 
+@pytest.mark.slow  # HermiT on Java
 @needs_java
 def test_shipped_ontology_and_data_are_consistent(loaded: LoadResult) -> None:
     graphs = [loaded.store.graph(n) for n in loaded.store.graph_names()]
@@ -22,6 +24,7 @@ def test_shipped_ontology_and_data_are_consistent(loaded: LoadResult) -> None:
     assert report.triples > 10000
 
 
+@pytest.mark.slow  # HermiT on Java
 @needs_java
 def test_instrument_used_as_purpose_is_inconsistent_and_named(runner: CliRunner) -> None:
     result = runner.invoke(main, ["reason", str(BROKEN)])
@@ -37,6 +40,7 @@ def test_instrument_used_as_purpose_is_inconsistent_and_named(runner: CliRunner)
     )
 
 
+@pytest.mark.slow  # HermiT on Java
 @needs_java
 def test_reason_cli_consistent_exit_0(runner: CliRunner) -> None:
     result = runner.invoke(main, ["reason"])

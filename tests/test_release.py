@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -16,6 +17,7 @@ from policykg.store import ONTOLOGY_GRAPH
 VOID = "http://rdfs.org/ns/void#"
 
 
+@pytest.mark.slow  # the graph in every format, JSON-LD included
 def test_release_artefacts_counts_and_changelog(
     runner: CliRunner, tmp_path: Path, data_copy: Path, loaded: LoadResult
 ) -> None:

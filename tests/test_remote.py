@@ -23,6 +23,8 @@ from policykg.query import QueryResult, bind_parameters, catalogue, run_local, r
 
 from .servers import Server, start_oxigraph, start_virtuoso
 
+pytestmark = pytest.mark.slow  # real Oxigraph and Virtuoso servers
+
 STARTERS = {"oxigraph": start_oxigraph, "virtuoso": start_virtuoso}
 FIXED = {"asOf": "2026-11-23"}
 

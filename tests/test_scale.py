@@ -34,6 +34,8 @@ from policykg.synthetic.planted import (
 )
 from policykg.validation import Finding, ValidationReport, validate_store, validate_with_pyshacl
 
+pytestmark = pytest.mark.slow  # synthetic corpora at scale (minutes)
+
 AS_OF = date(2026, 11, 23)
 """The analysis date of the planted answers (after the corpus's last version, 2026-11-01)."""
 

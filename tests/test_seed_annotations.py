@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from rdflib import URIRef
 
@@ -111,6 +112,7 @@ def test_no_email_address_appears_unless_its_source_has_it(loaded: LoadResult) -
             assert address in sources[source.group(1)], f"{path}: {address} not in its source"
 
 
+@pytest.mark.slow  # every quote re-read in every source text
 @needs_seeds
 def test_every_quote_sits_at_its_offsets(loaded: LoadResult) -> None:
     report = check_evidence(loaded.policy_graphs(), SEEDS)
@@ -119,6 +121,7 @@ def test_every_quote_sits_at_its_offsets(loaded: LoadResult) -> None:
     assert report.checked > 600
 
 
+@pytest.mark.slow  # every source re-read twice through the CLI
 @needs_seeds
 def test_evidence_check_cli_passes_then_fails_on_one_edited_character(
     runner: CliRunner, data_copy: Path
@@ -143,6 +146,7 @@ def test_evidence_check_cli_passes_then_fails_on_one_edited_character(
     assert "found 'Talkdesk comply with the EU-U.S. Privacy Shield'" in bad.output
 
 
+@pytest.mark.slow  # every source re-read through the CLI
 @needs_seeds
 def test_evidence_check_fails_on_a_shifted_offset(runner: CliRunner, data_copy: Path) -> None:
     trig = data_copy / "cloudcall" / "2018-01-16.trig"

@@ -22,6 +22,8 @@ from policykg.serve import make_server
 
 from .servers import free_port, wait_http
 
+pytestmark = pytest.mark.slow  # a real HTTP server and a headless browser
+
 
 def _start(allow_update: bool) -> Iterator[str]:
     server = make_server(load_project().store, "127.0.0.1", 0, allow_update)

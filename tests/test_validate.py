@@ -263,6 +263,7 @@ def test_malformed_data_file_gives_file_and_line(runner: CliRunner, data_copy: P
     assert re.search(r"2019-12-31\.trig:\d+: syntax error", result.output), result.output
 
 
+@pytest.mark.slow  # a headless browser
 def test_html_report_in_a_real_browser(runner: CliRunner, tmp_path: Path) -> None:
     import os
     import shutil
