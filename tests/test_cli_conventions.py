@@ -39,3 +39,21 @@ def test_catalogue_must_name_existing_graph(runner: CliRunner, data_copy: Path) 
         "expected one named graph <https://w3id.org/policykg/id/policy/kloudtalk/undated-2024>"
         in result.output
     )
+
+
+def test_store_means_the_store_every_command_works_on(runner: CliRunner, tmp_path: Path) -> None:
+    """'policykg --store DIR load' fills the store that 'policykg --store DIR query' reads (and
+    'load --store DIR' is the same thing); two different stores in one call are refused."""
+    store = tmp_path / "store"
+    loaded = runner.invoke(main, ["--store", str(store), "load"])
+    assert loaded.exit_code == 0, loaded.output
+    assert "policy versions written" in loaded.output
+    again = runner.invoke(main, ["load", "--store", str(store)])
+    assert again.exit_code == 0 and " 0 policy versions written" in again.output, again.output
+    answer = runner.invoke(
+        main, ["--store", str(store), "query", "vendors-citing-privacy-shield", "--param", "asOf=2026-11-23"]
+    )
+    assert answer.exit_code == 0 and "Talkdesk" in answer.output, answer.output
+    clash = runner.invoke(main, ["--store", str(store), "load", "--store", str(tmp_path / "other")])
+    assert clash.exit_code == 2
+    assert "two stores given" in clash.output and "Traceback" not in clash.output

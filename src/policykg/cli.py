@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from functools import wraps
@@ -22,11 +22,14 @@ from . import __version__
 from .dates import parse_iso_date
 from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, PolicyKGError
 from .evidence import check_evidence, locate, read_source
+from .export import FORMATS as EXPORT_FORMATS
 from .instruments import find_instrument, load_instruments, status_on
 from .load import LoadResult, load_project
 from .ontology import load_ontology
 from .paths import project_paths
+from .query import RESULT_FORMATS
 from .rdfio import read_graph, write_atomic
+from .validation.render import REPORT_FORMATS
 
 EXIT_CODES = "\b\nExit codes: 0 ok, 1 findings, 2 bad input or usage."
 F = TypeVar("F", bound=Callable[..., Any])
@@ -77,7 +80,8 @@ def _load(data_dir: Path | None) -> LoadResult:
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
     envvar="POLICYKG_STORE",
-    help="Work on this persistent store (made by 'policykg load --store DIR') instead of loading data/.",
+    help="The persistent store every command works on instead of data/: 'load' builds or updates it, "
+    "the others read it.",
 )
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 def main(store: Path | None, quiet: bool) -> None:
@@ -90,12 +94,23 @@ DATA_DIR = click.option(
     default=None,
     help="Annotation folder (default: the project's data/).",
 )
+AS_OF = click.option(
+    "--as-of", "as_of", default="today", show_default=True, help="Analysis date, YYYY-MM-DD."
+)
+"""Shared options, declared once (as sssom-py does): the same name, type and help everywhere."""
+
+
+def format_option(formats: Iterable[str], default: str, help: str | None = None) -> Callable[[F], F]:
+    """``--format`` over a library's registry of formats: the CLI offers exactly what it can write."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(formats)), default=default, show_default=True, help=help
+    )
 
 
 @main.command(epilog=EXIT_CODES)
 @click.argument("name")
 @click.option("--on", "on", default="today", show_default=True, help="Date, YYYY-MM-DD.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option(["text", "json"], "text")
 @reports_errors
 def instrument_status(name: str, on: str, fmt: str) -> None:
     """Status of transfer instrument NAME (e.g. privacy-shield-eu-us) on a date.
@@ -245,7 +260,7 @@ def evidence_locate(source: Path, after: str | None, quote: str) -> None:
     default=None,
     help="Source texts for the evidence check (default ../shared/seeds; skipped if absent).",
 )
-@click.option("--as-of", "as_of", default="today", show_default=True, help="Analysis date, YYYY-MM-DD.")
+@AS_OF
 @click.option(
     "--reason/--no-reason",
     "with_reasoner",
@@ -306,13 +321,7 @@ def list_queries() -> None:
     help="Run a query file instead of a named query.",
 )
 @click.option("--param", "params", multiple=True, help="Parameter as name=value (repeatable).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "csv", "tsv", "json", "markdown"]),
-    default="table",
-    show_default=True,
-)
+@format_option(RESULT_FORMATS, "table")
 @click.option("--endpoint", default=None, help="Run on a remote SPARQL 1.1 endpoint instead.")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait for an endpoint.")
 @DATA_DIR
@@ -392,7 +401,7 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
     show_default=True,
     help="data: the CI gate; compliance: GDPR Art. 13, transfer currency, contradictions.",
 )
-@click.option("--as-of", "as_of", default="today", show_default=True, help="Analysis date, YYYY-MM-DD.")
+@AS_OF
 @click.option(
     "--fail-on",
     "fail_on",
@@ -401,13 +410,7 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
     show_default=True,
     help="Lowest severity that makes the exit code 1.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "turtle", "html"]),
-    default="text",
-    show_default=True,
-)
+@format_option(REPORT_FORMATS, "text")
 @click.option(
     "--output",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -482,7 +485,8 @@ def validate(
     "target",
     type=click.Path(path_type=Path, file_okay=False),
     default=None,
-    help="Build or update this persistent Oxigraph store (only changed versions are rewritten).",
+    help="Build or update this persistent Oxigraph store (only changed versions are rewritten); "
+    "the same as 'policykg --store DIR load'.",
 )
 @click.option(
     "--endpoint",
@@ -518,6 +522,11 @@ def load(
     an interrupted load is completed by running it again. With --endpoint, one named graph per
     version (plus the ontology and catalogue graphs); re-pushing a version replaces its graph.
     """
+    store_dir = _store_dir()
+    if target is not None and store_dir is not None and target.resolve() != store_dir.resolve():
+        raise click.UsageError(f"two stores given: --store {store_dir} and load --store {target}")
+    if gsp is None:
+        target = target or store_dir  # the store every command works on is the one load fills
     if (target is None) == (gsp is None):
         raise click.UsageError("give --store DIR or --endpoint URL")
     if target is not None:
@@ -559,13 +568,8 @@ def _load_store(target: Path, data_dir: Path | None) -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["turtle", "jsonld", "trig", "nquads", "ntriples"]),
-    default="trig",
-    show_default=True,
-    help="turtle and ntriples merge the named graphs; trig, nquads and jsonld keep them.",
+@format_option(
+    EXPORT_FORMATS, "trig", "turtle and ntriples merge the named graphs; trig, nquads and jsonld keep them."
 )
 @click.option("--graph", "only", default=None, help="Export one policy version (its IRI) only.")
 @click.option("--framed", is_flag=True, help="JSON-LD framed: one nested document per policy version.")

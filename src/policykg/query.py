@@ -18,7 +18,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -208,27 +208,54 @@ def _cell(value: Identifier | None) -> str:
     return "" if value is None else str(value)
 
 
-def format_result(result: QueryResult, fmt: str) -> str:
-    if fmt == "json":
-        rows = [
-            {c: _cell(v) for c, v in zip(result.columns, row, strict=True) if v is not None}
-            for row in result.rows
-        ]
-        return json.dumps({"columns": result.columns, "rows": rows}, indent=2, ensure_ascii=False)
-    if fmt in ("csv", "tsv"):
+def _json(result: QueryResult) -> str:
+    rows = [
+        {c: _cell(v) for c, v in zip(result.columns, row, strict=True) if v is not None}
+        for row in result.rows
+    ]
+    return json.dumps({"columns": result.columns, "rows": rows}, indent=2, ensure_ascii=False)
+
+
+def _delimited(delimiter: str) -> Callable[[QueryResult], str]:
+    def write(result: QueryResult) -> str:
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\n")
         writer.writerow(result.columns)
         writer.writerows([[_cell(v) for v in row] for row in result.rows])
         return buffer.getvalue()
-    if fmt == "markdown":
-        lines = ["| " + " | ".join(result.columns) + " |", "|" + "---|" * len(result.columns)]
-        lines += [
-            "| " + " | ".join(_cell(v).replace("|", "\\|").replace("\n", " ") for v in row) + " |"
-            for row in result.rows
-        ]
-        return "\n".join(lines) + "\n"
+
+    return write
+
+
+def _markdown(result: QueryResult) -> str:
+    lines = ["| " + " | ".join(result.columns) + " |", "|" + "---|" * len(result.columns)]
+    lines += [
+        "| " + " | ".join(_cell(v).replace("|", "\\|").replace("\n", " ") for v in row) + " |"
+        for row in result.rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _plain_table(result: QueryResult) -> str:
     return _table(result.columns, [[_cell(v) for v in row] for row in result.rows])
+
+
+RESULT_FORMATS: dict[str, Callable[[QueryResult], str]] = {
+    "table": _plain_table,
+    "csv": _delimited(","),
+    "tsv": _delimited("\t"),
+    "json": _json,
+    "markdown": _markdown,
+}
+"""Every result format by name: the CLI offers exactly these."""
+
+
+def format_result(result: QueryResult, fmt: str) -> str:
+    try:
+        writer = RESULT_FORMATS[fmt]
+    except KeyError:
+        raise BadValueError("result format", fmt, " | ".join(RESULT_FORMATS)) from None
+    return writer(result)
 
 
 def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
+from ..errors import BadValueError
 from ..namespaces import PKG, SH, bind_prefixes
 from ..shacl import SEVERITY_OF
 from .report import ValidationReport
@@ -79,25 +81,21 @@ def render_html(report: ValidationReport) -> str:
     )
 
 
-def render(report: ValidationReport, fmt: str) -> str:
-    if fmt == "html":
-        return render_html(report)
-    if fmt == "json":
-        return (
-            json.dumps(
-                {
-                    "profile": report.profile,
-                    "asOf": report.as_of.isoformat(),
-                    "summary": report.summary_line(),
-                    "findings": [asdict(f) for f in report.findings],
-                },
-                indent=2,
-                ensure_ascii=False,
-            )
-            + "\n"
-        )
-    if fmt == "turtle":
-        return str(results_graph(report).serialize(format="turtle"))
+def render_json(report: ValidationReport) -> str:
+    document = {
+        "profile": report.profile,
+        "asOf": report.as_of.isoformat(),
+        "summary": report.summary_line(),
+        "findings": [asdict(f) for f in report.findings],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_turtle(report: ValidationReport) -> str:
+    return str(results_graph(report).serialize(format="turtle"))
+
+
+def render_text(report: ValidationReport) -> str:
     title = f"SHACL validation, profile '{report.profile}', as of {report.as_of.isoformat()}"
     lines = [f"{title}: {report.summary_line()}"]
     for policy, by_article in report.by_policy_and_article().items():
@@ -114,3 +112,20 @@ def render(report: ValidationReport, fmt: str) -> str:
     if not report.findings:
         lines.append("no findings")
     return "\n".join(lines) + "\n"
+
+
+REPORT_FORMATS: dict[str, Callable[[ValidationReport], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "turtle": render_turtle,
+    "html": render_html,
+}
+"""Every report format by name: the CLI offers exactly these (as sssom-py keeps its writers)."""
+
+
+def render(report: ValidationReport, fmt: str) -> str:
+    try:
+        renderer = REPORT_FORMATS[fmt]
+    except KeyError:
+        raise BadValueError("report format", fmt, " | ".join(REPORT_FORMATS)) from None
+    return renderer(report)
