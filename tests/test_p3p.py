@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 from rdflib import Dataset, URIRef
 
 from policykg.cli import main
@@ -58,38 +58,19 @@ def test_bad_p3p_token_is_rejected() -> None:
 def test_import_p3p_cli_writes_a_named_graph(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "p3p.trig"
     policy = "https://example.org/policy/1"
-    result = runner.invoke(
-        main,
-        [
-            "import-p3p",
-            "--source",
-            str(SEEDS / "002_235c97a6a54df4dc.txt"),
-            "--policy",
-            policy,
-            "--cp",
-            'CP="NOI DEVa NAV"',
-            "--output",
-            str(out),
-        ],
-    )
+    source = str(SEEDS / "002_235c97a6a54df4dc.txt")
+
+    def import_p3p(header: str) -> Result:
+        return runner.invoke(
+            main, ["import-p3p", "--source", source, "--policy", policy, "--cp", header, "--output", str(out)]
+        )
+
+    result = import_p3p('CP="NOI DEVa NAV"')
     assert result.exit_code == 0, result.output
     dataset = Dataset()
     dataset.parse(out, format="trig")
     graph = dataset.graph(URIRef(policy))
     assert {str(t) for t in graph.objects(None, PKG.p3pToken)} == {"NOI", "DEVa", "NAV"}
     assert (None, DPV.hasPurpose, DPV.ResearchAndDevelopment) in graph
-    bad = runner.invoke(
-        main,
-        [
-            "import-p3p",
-            "--source",
-            str(SEEDS / "002_235c97a6a54df4dc.txt"),
-            "--policy",
-            policy,
-            "--cp",
-            'CP="NOI QQQ"',
-            "--output",
-            str(out),
-        ],
-    )
+    bad = import_p3p('CP="NOI QQQ"')
     assert bad.exit_code == 2 and "unknown P3P compact-policy token 'QQQ'" in bad.output

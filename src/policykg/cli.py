@@ -97,7 +97,19 @@ DATA_DIR = click.option(
 AS_OF = click.option(
     "--as-of", "as_of", default="today", show_default=True, help="Analysis date, YYYY-MM-DD."
 )
+SOURCES = click.option(
+    "--sources",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder with the source texts of the evidence check (default: ../shared/seeds; build skips the "
+    "check when it is absent).",
+)
 """Shared options, declared once (as sssom-py does): the same name, type and help everywhere."""
+
+
+def output_file_option(help: str) -> Callable[[F], F]:
+    """``--output FILE``: where a command writes (atomically) instead of standard output."""
+    return click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help=help)
 
 
 def format_option(formats: Iterable[str], default: str, help: str | None = None) -> Callable[[F], F]:
@@ -190,12 +202,7 @@ def evidence() -> None:
 
 
 @evidence.command("check", epilog=EXIT_CODES)
-@click.option(
-    "--sources",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Folder with the source texts (default: ../shared/seeds).",
-)
+@SOURCES
 @DATA_DIR
 @reports_errors
 def evidence_check(sources: Path | None, data_dir: Path | None) -> None:
@@ -248,18 +255,8 @@ def evidence_locate(source: Path, after: str | None, quote: str) -> None:
 
 @main.command(epilog=EXIT_CODES)
 @DATA_DIR
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the whole graph (all named graphs) as TriG, atomically.",
-)
-@click.option(
-    "--sources",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=None,
-    help="Source texts for the evidence check (default ../shared/seeds; skipped if absent).",
-)
+@output_file_option("Write the whole graph (all named graphs) as TriG, atomically.")
+@SOURCES
 @AS_OF
 @click.option(
     "--reason/--no-reason",
@@ -411,12 +408,7 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
     help="Lowest severity that makes the exit code 1.",
 )
 @format_option(REPORT_FORMATS, "text")
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write the report here (atomically) instead of standard output.",
-)
+@output_file_option("Write the report here (atomically) instead of standard output.")
 @click.option(
     "--jobs",
     type=click.IntRange(1),
@@ -573,12 +565,7 @@ def _load_store(target: Path, data_dir: Path | None) -> None:
 )
 @click.option("--graph", "only", default=None, help="Export one policy version (its IRI) only.")
 @click.option("--framed", is_flag=True, help="JSON-LD framed: one nested document per policy version.")
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="Write here (atomically) instead of standard output.",
-)
+@output_file_option("Write here (atomically) instead of standard output.")
 @DATA_DIR
 @reports_errors
 def export(fmt: str, only: str | None, framed: bool, output: Path | None, data_dir: Path | None) -> None:

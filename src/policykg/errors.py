@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TypeVar
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2
+
+
+T = TypeVar("T")
 
 
 class PolicyKGError(Exception):
@@ -47,3 +52,11 @@ class BadValueError(PolicyKGError):
         self.what = what
         self.value = value
         super().__init__(f"invalid {what} {value!r}: expected {expected}")
+
+
+def known(registry: Mapping[str, T], name: str, what: str) -> T:
+    """``registry[name]``, or a BadValueError that lists the names there are (formats, profiles)."""
+    try:
+        return registry[name]
+    except KeyError:
+        raise BadValueError(what, name, " | ".join(registry)) from None

@@ -29,7 +29,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Identifier
 
 from .dates import parse_iso_date
-from .errors import BadValueError, InputFileError, PolicyKGError, UnknownTermError
+from .errors import BadValueError, InputFileError, PolicyKGError, UnknownTermError, known
 from .paths import project_paths
 from .query_header import (
     PARAM_VARIABLE,
@@ -251,11 +251,7 @@ RESULT_FORMATS: dict[str, Callable[[QueryResult], str]] = {
 
 
 def format_result(result: QueryResult, fmt: str) -> str:
-    try:
-        writer = RESULT_FORMATS[fmt]
-    except KeyError:
-        raise BadValueError("result format", fmt, " | ".join(RESULT_FORMATS)) from None
-    return writer(result)
+    return known(RESULT_FORMATS, fmt, "result format")(result)
 
 
 def _table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from ..errors import BadValueError
+from ..errors import known
 from ..namespaces import PKG, SH, bind_prefixes
 from ..shacl import SEVERITY_OF
 from .report import ValidationReport
@@ -124,8 +124,4 @@ REPORT_FORMATS: dict[str, Callable[[ValidationReport], str]] = {
 
 
 def render(report: ValidationReport, fmt: str) -> str:
-    try:
-        renderer = REPORT_FORMATS[fmt]
-    except KeyError:
-        raise BadValueError("report format", fmt, " | ".join(REPORT_FORMATS)) from None
-    return renderer(report)
+    return known(REPORT_FORMATS, fmt, "report format")(report)
