@@ -62,10 +62,10 @@ def test_round_trip_is_lossless(fmt: str, loaded: LoadResult) -> None:
 
 
 @pytest.mark.parametrize("fmt", SLOW_FORMATS)
-def test_export_is_deterministic(fmt: str, loaded: LoadResult) -> None:
+def test_export_is_deterministic(fmt: str, loaded: LoadResult, seed_data: Path) -> None:
     from policykg.load import load_project
 
-    assert export(loaded.store, fmt) == export(load_project().store, fmt)
+    assert export(loaded.store, fmt) == export(load_project(data_dir=seed_data).store, fmt)
 
 
 def test_one_policy_version(loaded: LoadResult) -> None:

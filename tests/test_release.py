@@ -22,7 +22,7 @@ def test_release_artefacts_counts_and_changelog(
     runner: CliRunner, tmp_path: Path, data_copy: Path, loaded: LoadResult
 ) -> None:
     out = tmp_path / "dist"
-    first = runner.invoke(main, ["release", "--output", str(out)])
+    first = runner.invoke(main, ["release", "--output", str(out), "--data-dir", str(data_copy)])
     assert first.exit_code == 0, first.output
     assert "5 added, 0 removed, 0 changed" in first.output
     names = {p.name for p in out.iterdir()}
@@ -52,7 +52,7 @@ def test_release_artefacts_counts_and_changelog(
     owl = Graph().parse(out / "policykg-ontology.owl", format="xml")
     assert isomorphic(owl, loaded.store.graph(ONTOLOGY_GRAPH))  # nothing lost for Protégé
 
-    same = runner.invoke(main, ["release", "--output", str(out)])
+    same = runner.invoke(main, ["release", "--output", str(out), "--data-dir", str(data_copy)])
     assert "compared with 0.1.0: 0 added, 0 removed, 0 changed" in same.output
     trig = data_copy / "talkdesk" / "2019-12-31.trig"
     trig.write_text(

@@ -43,8 +43,8 @@ def server(request: pytest.FixtureRequest) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def loaded_server(server: Server, loaded: LoadResult) -> Server:
-    result = CliRunner().invoke(main, ["load", "--endpoint", server.gsp_url])
+def loaded_server(server: Server, loaded: LoadResult, seed_data: Path) -> Server:
+    result = CliRunner().invoke(main, ["load", "--endpoint", server.gsp_url, "--data-dir", str(seed_data)])
     assert result.exit_code == 0, result.output
     assert f"pushed 7 graphs, {len(loaded.store)} triples" in result.output, result.output
     return server

@@ -3,6 +3,8 @@ real (headless Chromium) browser."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import json
 import os
 import shutil
@@ -25,8 +27,8 @@ from .servers import free_port, wait_http
 pytestmark = pytest.mark.slow  # a real HTTP server and a headless browser
 
 
-def _start(allow_update: bool) -> Iterator[str]:
-    server = make_server(load_project().store, "127.0.0.1", 0, allow_update)
+def _start(allow_update: bool, data_dir: Path) -> Iterator[str]:
+    server = make_server(load_project(data_dir=data_dir).store, "127.0.0.1", 0, allow_update)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -35,8 +37,8 @@ def _start(allow_update: bool) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def endpoint() -> Iterator[str]:
-    yield from _start(allow_update=False)
+def endpoint(seed_data: Path) -> Iterator[str]:
+    yield from _start(allow_update=False, data_dir=seed_data)
 
 
 def _post(url: str, data: dict[str, str], accept: str = "application/sparql-results+json") -> tuple[int, str]:
@@ -76,8 +78,8 @@ def test_update_is_refused_by_default(endpoint: str) -> None:
     assert status == 200 and json.loads(body)["boolean"] is True
 
 
-def test_update_accepted_when_enabled() -> None:
-    for url in _start(allow_update=True):
+def test_update_accepted_when_enabled(seed_data: Path) -> None:
+    for url in _start(allow_update=True, data_dir=seed_data):
         status, _ = _post(
             f"{url}/sparql", {"update": "INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> <urn:c> } }"}
         )

@@ -264,7 +264,7 @@ def test_malformed_data_file_gives_file_and_line(runner: CliRunner, data_copy: P
 
 
 @pytest.mark.slow  # a headless browser
-def test_html_report_in_a_real_browser(runner: CliRunner, tmp_path: Path) -> None:
+def test_html_report_in_a_real_browser(runner: CliRunner, tmp_path: Path, seed_data: Path) -> None:
     import os
     import shutil
     import subprocess
@@ -289,6 +289,8 @@ def test_html_report_in_a_real_browser(runner: CliRunner, tmp_path: Path) -> Non
             str(out),
             "--fail-on",
             "none",
+            "--data-dir",
+            str(seed_data),
         ],
     )
     assert result.exit_code == 0, result.output

@@ -53,7 +53,9 @@ def build_report(
     lines.append(f"validation (data profile): {validation.summary_line()}")
     query = find_query(HEADLINE_QUERY)
     rows = run_local(store, query, bind_parameters(query, {"asOf": as_of.isoformat()}))
-    vendors = sorted({str(r[0]) for r in rows.rows})
+    # a vendor known from a draft only is marked so: its facts await review
+    reviewed = {str(r[0]) for r in rows.rows if str(r[-1]) == "reviewed"}
+    vendors = sorted({str(r[0]) if str(r[0]) in reviewed else f"{r[0]} (draft)" for r in rows.rows})
     lines.append(
         f"vendors whose latest policy on {as_of.isoformat()} still cites Privacy Shield: "
         f"{', '.join(vendors) if vendors else 'none'}"

@@ -73,6 +73,6 @@ def used_dpv_iris(root: Path, exclude: set[Path] | None = None) -> set[URIRef]:
     for path in _project_files(root, excluded):
         if path.suffix in _RDF_SUFFIXES:
             found |= _iris_in_rdf(path)
-        elif path.suffix in {".rq", ".tsv", ".csv", ".md"}:
+        elif path.suffix in {".rq", ".tsv", ".csv", ".md", ".yaml"}:
             found |= _iris_in_text(path.read_text(encoding="utf-8"))
     return {iri for iri in found if str(iri) not in DPV_NAMESPACES}

@@ -501,13 +501,14 @@ def detect_transfers(doc: PolicyText, rules: Rules) -> list[Finding]:
                 context = doc.text[max(previous_end, start - 70) : end]
                 status = _status(rules, sentence.text)
                 quote = doc.clause(sentence, start, end)
+                strength = _evidence_strength(sentence.text)
                 for label, basis, measure, generic in _legs(mechanism, context):
                     finding = Finding(
                         "transfer",
                         label,
                         quote,
                         f"transfer/{mechanism.id}/{status}",
-                        _confidence(status, generic),
+                        round(_confidence(status, generic) + strength, 2),
                         term=basis,
                         status=status,
                         measure=measure,
@@ -519,6 +520,19 @@ def detect_transfers(doc: PolicyText, rules: Rules) -> list[Finding]:
     mentions += _generic_disclaimers(rules, mentions, generic_disclaimers)
     mentions = _specific_scc(doc, rules, mentions)
     return _settle(mentions)
+
+
+_STRONG_RELIANCE = re.compile(
+    r"\b(?:certifi\w*|participat\w*|rel(?:y|ies|ied|ying)|reliance|adher\w*)\b", re.I
+)
+_PLAIN_RELIANCE = re.compile(r"\b(?:compl(?:y|ies)\s+with|pursuant\s+to|in\s+accordance\s+with)\b", re.I)
+
+
+def _evidence_strength(sentence: str) -> float:
+    """Prefer a sentence that states reliance in so many words over a heading that names it."""
+    heading = len(sentence.split()) < 10 and not sentence.rstrip("*_ ").endswith((".", ":", ";"))
+    strong = 0.05 if _STRONG_RELIANCE.search(sentence) else 0.02 if _PLAIN_RELIANCE.search(sentence) else 0.0
+    return (-0.2 if heading else 0.0) + strong
 
 
 def _confidence(status: str, generic: bool) -> float:
@@ -590,7 +604,10 @@ def _settle(mentions: list[Finding]) -> list[Finding]:
     best: dict[str, Finding] = {}
     for finding in mentions:
         current = best.get(finding.label)
-        if current is None or rank[finding.status] > rank[current.status]:
+        if current is None or (rank[finding.status], finding.confidence) > (
+            rank[current.status],
+            current.confidence,
+        ):
             best[finding.label] = finding
     specific = any(label.startswith("scc_") and label != "scc_unspecified" for label in best)
     if specific and best.get("scc_unspecified") is not None:

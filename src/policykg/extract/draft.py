@@ -72,8 +72,7 @@ class Draft:
             f"    rdfs:label {Literal(self.vendor_name).n3()} ; pkg:slug {Literal(self.vendor).n3()} ;\n"
             f"    pkg:policyVersion <{self.version}> .\n"
             f"<{self.version}> a pkg:PolicyVersion ;\n"
-            f"    pkg:vendor <{vendor_iri(self.vendor)}> ; pkg:dataFile {Literal(data_file).n3()} ;\n"
-            f"    pkg:reviewStatus pkg:Draft .\n"
+            f"    pkg:vendor <{vendor_iri(self.vendor)}> ; pkg:dataFile {Literal(data_file).n3()} .\n"
         )
 
 
@@ -114,6 +113,7 @@ def build_draft(
     source_file: str | None = None,
     source_url: str | None = None,
     rules: Rules | None = None,
+    provenance: str | None = None,
 ) -> Draft:
     """Extract and build the draft graph (nothing is written)."""
     check_slug(vendor)
@@ -127,6 +127,8 @@ def build_draft(
     _version_node(
         b, extraction, vendor, name, sha, source_file or f"{vendor}/{vid}.txt", captured, source_url
     )
+    if provenance:
+        b.add(version, DCTERMS.source, Literal(provenance))
     _date(b, extraction, captured)
     entity = _controllers(b, extraction)
     _processor(b, extraction, entity)
@@ -155,7 +157,7 @@ def _version_node(
     if captured is not None:
         b.add(v, PKG.capturedOn, Literal(captured.isoformat(), datatype=XSD.date))
     if source_url:
-        b.add(v, PKG.sourceUrl, Literal(source_url))
+        b.add(v, PKG.sourceUrl, Literal(source_url, datatype=XSD.anyURI))
 
 
 def _date(b: _Builder, x: Extraction, captured: date | None) -> None:
@@ -229,6 +231,7 @@ def _transfers(b: _Builder, x: Extraction, entity: URIRef) -> None:
         b.add(process, RDF.type, curie("dpv:Process"))
         b.add(process, RDFS.label, Literal("International transfers (drafted)"))
         b.add(process, curie("dpv:hasProcessing"), curie("dpv:CrossBorderTransfer"))
+        b.add(b.version, curie("dpv:hasProcess"), process)
         first = relied[0]
         b.fact(process, curie("dpv:hasDataExporter"), entity, first.quote, "transfer/exporter", 0.6)
         for f in relied:
@@ -329,6 +332,7 @@ def extract_file(
     vendor_name: str | None = None,
     captured: date | None = None,
     source_url: str | None = None,
+    provenance: str | None = None,
 ) -> Written:
     """Extract ``source`` and write the draft: into ``data_dir`` (TriG, stored text, catalogue
     entry) or, with ``output``, to that TriG file with the text beside it (no catalogue change).
@@ -347,7 +351,7 @@ def extract_file(
         graph_file = output
         text_file = output.with_suffix(".txt")
         source_file = text_file.name
-    draft = build_draft(text, vendor, vendor_name, captured, source_file, source_url)
+    draft = build_draft(text, vendor, vendor_name, captured, source_file, source_url, provenance=provenance)
     catalogue = None
     if output is None:
         catalogue = data_dir / "catalogue.ttl"
