@@ -9,7 +9,7 @@ from rdflib import URIRef
 
 from policykg.cli import main
 from policykg.load import LoadResult
-from policykg.namespaces import DCTERMS, PKG
+from policykg.namespaces import DCT, PKG
 from policykg.query import bind_parameters, find_query, run_local
 
 from .conftest import needs_seeds
@@ -45,7 +45,7 @@ def test_every_draft_records_where_and_when_its_text_was_captured(shipped: LoadR
         graph = shipped.store.graph(version)
         assert graph.value(version, PKG.sourceUrl) is not None, version
         assert graph.value(version, PKG.capturedOn) is not None, version
-        assert "corpus id" in str(graph.value(version, DCTERMS.source)), version
+        assert "corpus id" in str(graph.value(version, DCT.source)), version
         assert graph.value(version, PKG.extractedWith) is not None, version
 
 

@@ -3,8 +3,6 @@ real (headless Chromium) browser."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import json
 import os
 import shutil
@@ -15,6 +13,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 

@@ -7,6 +7,7 @@ value the text does not hold (a hidden e-mail stays hidden, an undated text stay
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date
 
@@ -314,7 +315,8 @@ def name_key(name: str, rules: Rules) -> str:
     found = forms.findall(core)
     form = re.sub(r"[^a-z]", "", found[-1].lower()) if found else ""
     core = forms.sub(" ", core)
-    words = " ".join(re.findall(r"[a-z0-9]+", core.lower()))
+    plain = unicodedata.normalize("NFKD", core.lower()).encode("ascii", "ignore").decode()
+    words = " ".join(re.findall(r"[a-z0-9]+", plain))
     return f"{words}|{_LEGAL_CLASS.get(form, form)}"
 
 
@@ -457,12 +459,32 @@ def detect_processor_role(doc: PolicyText, rules: Rules, controllers: list[Entit
 # --- transfer mechanisms ----------------------------------------------------------------------
 
 
-def _status(rules: Rules, sentence: str) -> str:
-    if rules.disclaimed.search(sentence):
+_CLAUSE_BREAK = re.compile(r";|\s[—–]\s")
+
+
+def _clause(text: str, sentence: Span, start: int, end: int) -> str:
+    """The clause of a sentence around a match: "X has not certified to A; data is sent under B"
+    disclaims A, not B."""
+    lo = max((m.end() for m in _CLAUSE_BREAK.finditer(text, sentence.start, start)), default=sentence.start)
+    after = _CLAUSE_BREAK.search(text, end, sentence.end)
+    return text[lo : after.start() if after else sentence.end]
+
+
+def _status(rules: Rules, clause: str, sentence: str, lead_in: str) -> str:
+    """Disclaimed or mentioned only by the clause's own words; relied upon when the clause (or,
+    for a clause without any cue, its sentence, or a table's header such as "Transfer safeguard")
+    presents the mechanism as used."""
+    if rules.disclaimed.search(clause):
         return DISCLAIMED
-    if rules.mentioned_only.search(sentence) or not rules.relied.search(sentence):
+    if rules.mentioned_only.search(clause):
         return MENTIONED
-    return RELIED
+    if rules.relied.search(clause):
+        return RELIED
+    if rules.disclaimed.search(sentence) or rules.mentioned_only.search(sentence):
+        return MENTIONED
+    if rules.relied.search(sentence) or (lead_in and rules.relied.search(lead_in)):
+        return RELIED
+    return MENTIONED
 
 
 def _legs(mechanism: Mechanism, context: str) -> list[tuple[str, str, str, bool]]:
@@ -499,7 +521,8 @@ def detect_transfers(doc: PolicyText, rules: Rules) -> list[Finding]:
                 if mechanism.id == "adequacy" and _adequacy_negated(doc.text, start, sentence):
                     continue
                 context = doc.text[max(previous_end, start - 70) : end]
-                status = _status(rules, sentence.text)
+                clause = _clause(doc.text, sentence, start, end)
+                status = _status(rules, clause, sentence.text, doc.lead_in(sentence))
                 quote = doc.clause(sentence, start, end)
                 strength = _evidence_strength(sentence.text)
                 for label, basis, measure, generic in _legs(mechanism, context):
@@ -627,7 +650,7 @@ def _first_matches(
 ) -> list[Finding]:
     found: dict[str, Finding] = {}
     for sentence in doc.sentences:
-        if sentence_ok is not None and not sentence_ok.search(sentence.text):
+        if sentence_ok is not None and not sentence_ok.search(sentence.text + " " + doc.lead_in(sentence)):
             continue
         for label, term, rx, confidence in patterns:
             if label in found:
@@ -740,14 +763,20 @@ def detect_emails(doc: PolicyText, rules: Rules) -> list[Finding]:
 def detect_retention(doc: PolicyText, rules: Rules, limit: int = 12) -> list[Finding]:
     out: list[Finding] = []
     for sentence in doc.sentences:
-        verb = rules.retention_verbs.search(sentence.text)
-        if verb is None or rules.retention_reject.search(sentence.text):
+        if rules.retention_reject.search(sentence.text):
             continue
         criteria = rules.retention_criteria.search(sentence.text)
         if criteria is None:
             continue
-        lo = sentence.start + min(verb.start(), criteria.start())
-        hi = sentence.start + max(verb.end(), criteria.end())
+        verb = rules.retention_verbs.search(sentence.text)
+        if verb is not None:
+            lo = sentence.start + min(verb.start(), criteria.start())
+            hi = sentence.start + max(verb.end(), criteria.end())
+        elif sentence.text.startswith("|") and rules.retention_verbs.search(doc.lead_in(sentence)):
+            # a row of a table whose header names the retention ("Storage period", "Retention")
+            lo, hi = sentence.start + criteria.start(), sentence.start + criteria.end()
+        else:
+            continue
         quote = doc.clause(sentence, lo, hi)
         period = re.search(r"\d+|\b(?:one|two|three|four|five|six|seven|ten|twelve)\b", criteria.group(0))
         out.append(

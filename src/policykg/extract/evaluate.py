@@ -221,11 +221,25 @@ def _match_controllers(
     return names, required, optional
 
 
-def _dispute_id(name: str, rules: Rules) -> str:
-    for body in rules.dispute_bodies:
-        if body.regex.search(name):
-            return body.id
-    return "unmapped:" + name
+def _dispute_ids(name: str, rules: Rules) -> set[str]:
+    """Every body id a gold body name can stand for ("local DPA (EDPB list; ICO for UK users)")."""
+    ids = {body.id for body in rules.dispute_bodies if body.regex.search(name)}
+    return ids or {"unmapped:" + name}
+
+
+def _match_bodies(
+    gold: list[dict[str, Any]], found: set[str], rules: Rules
+) -> tuple[set[str], set[str], set[str]]:
+    """Gold bodies as (required, optional) keys; a drafted id that one of a gold body's ids
+    matches stands for that body."""
+    required: set[str] = set()
+    optional: set[str] = set()
+    names: set[str] = set(found)
+    for item in gold:
+        ids = _dispute_ids(str(item["body"]), rules)
+        key = sorted(ids & found)[0] if ids & found else sorted(ids)[0]
+        (optional if item.get("uncertain") else required).add(key)
+    return names, required, optional - required
 
 
 def score_policy(
@@ -255,8 +269,10 @@ def score_policy(
     record("rights", {f.label for f in found.rights}, *_labels(entry.get("rights"), "right"))
     record("legal_bases", {f.label for f in found.legal_bases}, *_labels(entry.get("legal_bases"), "basis"))
 
-    bodies = {_dispute_id(str(d["body"]), rules) for d in entry.get("dispute_resolution") or []}
-    record("disputes", {f.label for f in found.disputes}, bodies, set())
+    record(
+        "disputes",
+        *_match_bodies(entry.get("dispute_resolution") or [], {f.label for f in found.disputes}, rules),
+    )
 
     stated = bool((entry.get("retention") or {}).get("stated"))
     record("retention", {"stated"} if found.retention else set(), {"stated"} if stated else set(), set())

@@ -18,6 +18,7 @@ HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _HTML_SNIFF = re.compile(r"^\s*(<!doctype html|<html\b|<head\b|<body\b)", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]*_]*[ \t]+(?=[\"“‘(\[*_]*[A-Z0-9À-Ý])")
 _LINE = re.compile(r"[^\n]*\n?")
+_LIST_ITEM = re.compile(r"\s*(?:[-*+•]\s|\d+[.)]\s|\(?[a-z]\)\s|\(?[ivx]+\)\s)")
 
 
 _ABBREVIATION = re.compile(
@@ -109,6 +110,42 @@ class PolicyText:
         trail = len(piece.rstrip())
         if trail > lead:
             spans.append(Span(start + lead, start + trail, piece[lead:trail]))
+
+    def lead_in(self, sentence: Span) -> str:
+        """What a sentence inherits from its structure: a table row its table's header row, a
+        list item the line that introduces the list ("You have the following rights:")."""
+        line_start = self.text.rfind("\n", 0, sentence.start) + 1
+        line = self.text[line_start : sentence.end]
+        if line.lstrip().startswith("|"):
+            return self._table_header(line_start)
+        if _LIST_ITEM.match(line):
+            return self._list_lead(line_start)
+        return ""
+
+    def _table_header(self, line_start: int) -> str:
+        header = ""
+        position = line_start
+        while position > 0:
+            previous = self.text.rfind("\n", 0, position - 1) + 1
+            row = self.text[previous:position].strip()
+            if not row.startswith("|"):
+                break
+            if not re.fullmatch(r"[|:\-\s]+", row):
+                header = row
+            position = previous
+        return header
+
+    def _list_lead(self, line_start: int) -> str:
+        position = line_start
+        for _ in range(30):
+            if position <= 0:
+                return ""
+            previous = self.text.rfind("\n", 0, position - 1) + 1
+            row = self.text[previous:position].strip()
+            if row and not _LIST_ITEM.match(row):
+                return row
+            position = previous
+        return ""
 
     def sentence_at(self, offset: int) -> Span:
         for span in self.sentences:
