@@ -67,7 +67,7 @@ def test_headline_over_the_25_policies_with_the_quotes(shipped: LoadResult) -> N
         ("SurveyMonkey / Momentive", "Swiss-US Privacy Shield", "draft"),
     }
     quotes = {r["vendor"]: r["quote"] for r in rows if r["review"] == "draft"}
-    assert "8x8 Inc. has certified certain of our services" in quotes["8x8"]
+    assert "8x8 Inc. also has certified to the European Union-United States Privacy Shield Framework" in quotes["8x8"]
     assert (
         "Evernote Corporation has certified its compliance with the EU-US Privacy Shield"
         in quotes["Evernote"]

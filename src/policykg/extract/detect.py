@@ -32,13 +32,12 @@ _DATE_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("numeric", re.compile(rf"{_L}(\d{{1,2}})([/.\-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_R}")),
     ("Month Y", re.compile(rf"{_L}({MONTH_WORD})\.?,?\s+(\d{{4}}){_R}")),
 )
-_DAY_FIRST_SIGNS = re.compile(
-    r"\b(?:Ltd|Limited|GmbH|S\.?A\.?S|SARL|B\.V\.|organisation|whilst|favour|€|£|EEA|United Kingdom)\b"
-)
 _EARLIEST_YEAR = 1995
 
 
-def _parse_at(text: str, start: int, language: str, limit: int) -> tuple[date, str, Span, float] | None:
+def _parse_at(
+    text: str, start: int, language: str, limit: int, day_first: re.Pattern[str]
+) -> tuple[date, str, Span, float] | None:
     """The first date form that starts within ``limit`` characters of ``start``."""
     window = text[start : start + limit + 40]
     best: tuple[int, date, str, Span, float] | None = None
@@ -46,7 +45,7 @@ def _parse_at(text: str, start: int, language: str, limit: int) -> tuple[date, s
         for m in rx.finditer(window):
             if m.start() > limit:
                 break
-            parsed = _read_date(notation, m, text, language)
+            parsed = _read_date(notation, m, text, language, day_first)
             if parsed is None:
                 continue
             when, actual, confidence = parsed
@@ -61,7 +60,9 @@ def _parse_at(text: str, start: int, language: str, limit: int) -> tuple[date, s
     return None if best is None else best[1:]
 
 
-def _read_date(notation: str, m: re.Match[str], text: str, language: str) -> tuple[date, str, float] | None:
+def _read_date(
+    notation: str, m: re.Match[str], text: str, language: str, day_first_signs: re.Pattern[str]
+) -> tuple[date, str, float] | None:
     try:
         if notation == "ISO":
             when = date(int(m[1]), int(m[2]), int(m[3]))
@@ -77,7 +78,8 @@ def _read_date(notation: str, m: re.Match[str], text: str, language: str) -> tup
             return None if month is None else _plausible(date(int(m[2]), month, 1), notation, 0.85)
         first, second = int(m[1]), int(m[3])
         year = int(m[4]) + (2000 if len(m[4]) == 2 else 0)
-        if first > 12 or (second <= 12 and (language != "en" or _DAY_FIRST_SIGNS.search(text))):
+        european = m[2] == "." or language != "en" or bool(day_first_signs.search(text))
+        if first > 12 or (second <= 12 and european):
             day_first, confidence = True, (0.95 if first > 12 else 0.7)
         else:
             day_first, confidence = False, (0.95 if second > 12 else 0.6)
@@ -107,7 +109,7 @@ def detect_date(doc: PolicyText, rules: Rules, language: str) -> PolicyDate | No
         for m in label.regex.finditer(text):
             if m.start() > 0 and text[m.start() - 1].isalnum():
                 continue
-            found = _parse_at(text, m.end(), language, rules.date_label_gap)
+            found = _parse_at(text, m.end(), language, rules.date_label_gap, rules.day_first_signs)
             if found is None:
                 continue
             when, notation, span, confidence = found
@@ -129,7 +131,7 @@ def _bare_date_line(doc: PolicyText, rules: Rules, language: str) -> PolicyDate 
         if not stripped or len(stripped) > 40:
             continue
         offset = start + line.index(stripped)
-        found = _parse_at(doc.text, offset, language, 0)
+        found = _parse_at(doc.text, offset, language, 0, rules.day_first_signs)
         if found and found[2].end == offset + len(stripped):
             when, notation, span, confidence = found
             return PolicyDate(
@@ -325,6 +327,8 @@ def _names_for_cue(doc: PolicyText, rules: Rules, cue: str, sentence: Span) -> l
         names = list(_definition_names(doc, sentence))
         return names + [n for n in _legal_names(doc, rules, sentence) if _defines_we(doc.text, n[1])]
     names = list(_legal_names(doc, rules, sentence))
+    if cue == "short-name-definition":
+        return [n for n in names if re.match(r"\s*\(\s*\**\s*[“\"«][A-Z]", doc.text[n[1] : n[1] + 12])]
     if not names and cue == "we-at":
         m = re.search(r"(?:^\W*At|\b[Ww]e\s+at)\s+((?:[A-Z][\w.&'’-]*\s?){1,4})", sentence.text)
         if m:
@@ -471,11 +475,9 @@ def _clause(text: str, sentence: Span, start: int, end: int) -> str:
 
 
 def _status(rules: Rules, clause: str, sentence: str, lead_in: str) -> str:
-    """Disclaimed or mentioned only by the clause's own words; relied upon when the clause (or,
-    for a clause without any cue, its sentence, or a table's header such as "Transfer safeguard")
-    presents the mechanism as used."""
-    if rules.disclaimed.search(clause):
-        return DISCLAIMED
+    """Mentioned only by the clause's own words; relied upon when the clause (or, for a clause
+    without any cue, its sentence, or a table's header such as "Transfer safeguard") presents the
+    mechanism as used. Disclaimers are settled before, by ``_disclaimed_targets``."""
     if rules.mentioned_only.search(clause):
         return MENTIONED
     if rules.relied.search(clause):
@@ -506,40 +508,70 @@ def _adequacy_negated(text: str, start: int, sentence: Span) -> bool:
     return bool(re.search(r"\b(?:not|no|non|never|n't)\b|n[’']t\b", text[clause_start:stop], re.IGNORECASE))
 
 
+def _mechanism_matches(doc: PolicyText, rules: Rules, sentence: Span) -> list[tuple[Mechanism, int, int]]:
+    """Every mechanism a sentence names, in text order."""
+    found: list[tuple[Mechanism, int, int]] = []
+    for mechanism in rules.mechanisms:
+        if mechanism.require is not None and not mechanism.require.search(sentence.text):
+            continue
+        if mechanism.reject is not None and mechanism.reject.search(sentence.text):
+            continue
+        for m in mechanism.regex.finditer(sentence.text):
+            start, end = sentence.start + m.start(), sentence.start + m.end()
+            if mechanism.id == "adequacy" and _adequacy_negated(doc.text, start, sentence):
+                continue
+            found.append((mechanism, start, end))
+    return sorted(found, key=lambda item: item[1])
+
+
+def _disclaimed_targets(rules: Rules, sentence: Span, matches: list[tuple[Mechanism, int, int]]) -> set[int]:
+    """Which mentions a disclaimer is about: the one nearest to each disclaiming phrase ("The
+    Privacy Shield replaced the Safe Harbor, on which we never relied" disclaims Safe Harbor)."""
+    targets: set[int] = set()
+    for cue in rules.disclaimed.finditer(sentence.text):
+        lo, hi = sentence.start + cue.start(), sentence.start + cue.end()
+        distances = [_gap(lo, hi, start, end) for _, start, end in matches]
+        if distances:
+            targets.add(distances.index(min(distances)))
+    return targets
+
+
+def _gap(lo: int, hi: int, start: int, end: int) -> int:
+    """Characters between two spans (0 when they overlap)."""
+    return 0 if start < hi and lo < end else min(abs(start - hi), abs(lo - end))
+
+
 def detect_transfers(doc: PolicyText, rules: Rules) -> list[Finding]:
     mentions: list[Finding] = []
     generic_disclaimers: dict[str, Finding] = {}
     for sentence in doc.sentences:
+        matches = _mechanism_matches(doc, rules, sentence)
+        if not matches:
+            continue
+        disclaimed = _disclaimed_targets(rules, sentence, matches)
+        strength = _evidence_strength(sentence.text)
+        lead_in = doc.lead_in(sentence)
         previous_end = sentence.start
-        for mechanism in rules.mechanisms:
-            for m in mechanism.regex.finditer(sentence.text):
-                start, end = sentence.start + m.start(), sentence.start + m.end()
-                if mechanism.require is not None and not mechanism.require.search(sentence.text):
-                    continue
-                if mechanism.reject is not None and mechanism.reject.search(sentence.text):
-                    continue
-                if mechanism.id == "adequacy" and _adequacy_negated(doc.text, start, sentence):
-                    continue
-                context = doc.text[max(previous_end, start - 70) : end]
-                clause = _clause(doc.text, sentence, start, end)
-                status = _status(rules, clause, sentence.text, doc.lead_in(sentence))
-                quote = doc.clause(sentence, start, end)
-                strength = _evidence_strength(sentence.text)
-                for label, basis, measure, generic in _legs(mechanism, context):
-                    finding = Finding(
-                        "transfer",
-                        label,
-                        quote,
-                        f"transfer/{mechanism.id}/{status}",
-                        round(_confidence(status, generic) + strength, 2),
-                        term=basis,
-                        status=status,
-                        measure=measure,
-                    )
-                    mentions.append(finding)
-                    if generic and status == DISCLAIMED:
-                        generic_disclaimers.setdefault(mechanism.id, finding)
-                previous_end = end
+        for index, (mechanism, start, end) in enumerate(matches):
+            context = doc.text[max(previous_end, start - 70) : end]
+            clause = _clause(doc.text, sentence, start, end)
+            status = DISCLAIMED if index in disclaimed else _status(rules, clause, sentence.text, lead_in)
+            quote = doc.clause(sentence, start, end)
+            for label, basis, measure, generic in _legs(mechanism, context):
+                finding = Finding(
+                    "transfer",
+                    label,
+                    quote,
+                    f"transfer/{mechanism.id}/{status}",
+                    round(_confidence(status, generic) + strength, 2),
+                    term=basis,
+                    status=status,
+                    measure=measure,
+                )
+                mentions.append(finding)
+                if generic and status == DISCLAIMED:
+                    generic_disclaimers.setdefault(mechanism.id, finding)
+            previous_end = end
     mentions += _generic_disclaimers(rules, mentions, generic_disclaimers)
     mentions = _specific_scc(doc, rules, mentions)
     return _settle(mentions)

@@ -59,6 +59,7 @@ class Rules:
     date_labels: tuple[Pattern, ...]
     date_label_gap: int
     bare_date_lines: int
+    day_first_signs: re.Pattern[str]
     legal_forms: re.Pattern[str]
     controller_cues: tuple[Pattern, ...]
     not_controller_context: re.Pattern[str]
@@ -177,6 +178,7 @@ def load_rules(path: Path | None = None) -> Rules:
             date_labels=r.patterns(data["date_labels"], "date_labels"),
             date_label_gap=int(data.get("date_label_gap", 12)),
             bare_date_lines=int(data.get("bare_date_lines", 12)),
+            day_first_signs=r.regex(data["day_first_signs"], "day_first_signs", case=True),
             legal_forms=r.regex(data["legal_forms"], "legal_forms", case=True),
             controller_cues=r.patterns(data["controller_cues"], "controller_cues"),
             not_controller_context=r.regex(data["not_controller_context"], "not_controller_context"),
