@@ -67,7 +67,10 @@ def test_headline_over_the_25_policies_with_the_quotes(shipped: LoadResult) -> N
         ("SurveyMonkey / Momentive", "Swiss-US Privacy Shield", "draft"),
     }
     quotes = {r["vendor"]: r["quote"] for r in rows if r["review"] == "draft"}
-    assert "8x8 Inc. also has certified to the European Union-United States Privacy Shield Framework" in quotes["8x8"]
+    assert (
+        "8x8 Inc. also has certified to the European Union-United States Privacy Shield Framework"
+        in quotes["8x8"]
+    )
     assert (
         "Evernote Corporation has certified its compliance with the EU-US Privacy Shield"
         in quotes["Evernote"]
@@ -106,3 +109,34 @@ def test_shipped_graph_passes_the_evidence_check_and_the_data_gate(runner: CliRu
     assert "in 25 policy versions, 0 mismatches" in check.output
     gate = runner.invoke(main, ["validate", "--profile", "data"])
     assert gate.exit_code == 0, gate.output
+
+
+def test_compliance_findings_on_drafts_say_so(runner: CliRunner) -> None:
+    import json
+
+    result = runner.invoke(
+        main,
+        [
+            "validate",
+            "--profile",
+            "compliance",
+            "--as-of",
+            "2026-11-29",
+            "--format",
+            "json",
+            "--fail-on",
+            "none",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert len(report["drafts"]) == 20
+    on_drafts = [f for f in report["findings"] if f["draft"]]
+    on_reviewed = [f for f in report["findings"] if not f["draft"]]
+    assert on_drafts and on_reviewed
+    assert all(f["policy"] in report["drafts"] for f in on_drafts)
+    text = runner.invoke(
+        main, ["validate", "--profile", "compliance", "--as-of", "2026-11-29", "--fail-on", "none"]
+    )
+    assert "/policy/wix/2020-12-16 (draft: drafted by policykg extract, not reviewed)" in text.output
+    assert "/policy/talkdesk/2019-12-31 (draft" not in text.output

@@ -102,7 +102,14 @@ def validate_store(
         findings,
         validated=len(planned.changed),
         from_cache=planned.total - len(planned.changed),
+        drafts=draft_versions(oxi),
     )
+
+
+def draft_versions(store: GraphStore) -> frozenset[str]:
+    """The versions whose graph marks them as drafts (pkg:reviewStatus pkg:Draft)."""
+    rows = store.select("SELECT DISTINCT ?v WHERE { ?v pkg:reviewStatus pkg:Draft }")
+    return frozenset(str(row[0]) for row in rows.rows)
 
 
 def plan(store: OxigraphStore, cache: FindingsCache | None) -> Plan:

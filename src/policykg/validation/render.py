@@ -54,7 +54,7 @@ def render_html(report: ValidationReport) -> str:
 
     rows: list[str] = []
     for policy, by_article in report.by_policy_and_article().items():
-        rows.append(f'<section class="policy"><h2>{escape(policy)}</h2>')
+        rows.append(f'<section class="policy"><h2>{escape(report.heading(policy))}</h2>')
         for article, items in by_article.items():
             rows.append(
                 f"<h3>{escape(article)}</h3><table><tr><th>severity</th><th>finding</th><th>focus</th></tr>"
@@ -86,7 +86,8 @@ def render_json(report: ValidationReport) -> str:
         "profile": report.profile,
         "asOf": report.as_of.isoformat(),
         "summary": report.summary_line(),
-        "findings": [asdict(f) for f in report.findings],
+        "drafts": sorted(report.drafts),
+        "findings": [{**asdict(f), "draft": f.policy in report.drafts} for f in report.findings],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -100,7 +101,7 @@ def render_text(report: ValidationReport) -> str:
     lines = [f"{title}: {report.summary_line()}"]
     for policy, by_article in report.by_policy_and_article().items():
         lines.append("")
-        lines.append(policy)
+        lines.append(report.heading(policy))
         for article, items in by_article.items():
             lines.append(f"  {article}")
             for f in items:

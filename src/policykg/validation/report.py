@@ -32,6 +32,13 @@ class ValidationReport:
     findings: list[Finding]
     validated: int = 0
     from_cache: int = 0
+    drafts: frozenset[str] = frozenset()
+    """Policy versions drafted by `policykg extract` and not yet reviewed: their findings say so."""
+
+    def heading(self, policy: str) -> str:
+        """How a report names a policy version: drafts are marked, so a finding on a draft is
+        not read as one on reviewed facts."""
+        return f"{policy} (draft: drafted by policykg extract, not reviewed)" if policy in self.drafts else policy
 
     def count_at_least(self, level: str) -> int:
         if level == "none":
