@@ -140,3 +140,16 @@ def test_compliance_findings_on_drafts_say_so(runner: CliRunner) -> None:
     )
     assert "/policy/wix/2020-12-16 (draft: drafted by policykg extract, not reviewed)" in text.output
     assert "/policy/talkdesk/2019-12-31 (draft" not in text.output
+
+
+def test_jsonld_export_names_the_draft_terms(runner: CliRunner) -> None:
+    import json
+
+    version = "https://w3id.org/policykg/id/policy/wix/2024-03-03"
+    result = runner.invoke(main, ["export", "--format", "jsonld", "--graph", version])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    json.loads(text)
+    # the published context gives the draft markers short names, so downstream tools read them
+    assert '"reviewStatus": "pkg:Draft"' in text
+    assert '"extractionRule": "transfer/data_privacy_framework/relied"' in text
