@@ -76,9 +76,8 @@ def helios() -> Extraction:
 
 
 def _quote_holds(text: str, x: Extraction) -> None:
-    spans = [f.quote for f in [*x.transfers, *x.rights, *x.legal_bases, *x.emails, *x.retention, *x.disputes]]
-    spans += [e.quote for e in x.controllers]
-    for span in spans:
+    assert x.quotes()
+    for span in x.quotes():
         assert text[span.start : span.end] == span.text
 
 

@@ -147,101 +147,20 @@ def _bare_date_line(doc: PolicyText, rules: Rules, language: str) -> PolicyDate 
 
 # --- language ---------------------------------------------------------------------------------
 
-_LANGUAGE_WORDS = {
-    "fr": r"\b(?:les|des|vos|donn[ée]es|nous|est|pour|avec|traitement)\b",
-    "de": r"\b(?:und|die|der|Ihre|Daten|wir|werden|nicht|Verarbeitung)\b",
-    "it": r"\b(?:che|della|dei|trattamento|sono|vostri|nostri)\b",
-    "es": r"\b(?:los|las|datos|nosotros|tratamiento|usted|sus)\b",
-    "en": r"\b(?:the|and|your|we|data|information|with|our)\b",
-}
 
-
-def detect_language(text: str) -> str:
+def detect_language(text: str, rules: Rules) -> str:
     sample = text[:20000]
-    counts = {lang: len(re.findall(rx, sample)) for lang, rx in _LANGUAGE_WORDS.items()}
+    counts = {lang: len(rx.findall(sample)) for lang, rx in rules.languages.items()}
     return max(counts, key=lambda lang: counts[lang])
 
 
 # --- controllers ------------------------------------------------------------------------------
 
-_CONNECTORS = {"and", "&", "of", "de", "do", "du", "des", "der", "la", "le", "y", "e"}
-_LEADING_STOP = {
-    "The",
-    "Our",
-    "At",
-    "By",
-    "If",
-    "In",
-    "This",
-    "These",
-    "For",
-    "From",
-    "With",
-    "And",
-    "Or",
-    "To",
-    "As",
-    "When",
-    "Where",
-    "All",
-    "Any",
-    "Your",
-    "We",
-    "Its",
-    "Their",
-    "Such",
-    "That",
-    "Each",
-    "Both",
-    "Under",
-    "Including",
-    "Contact",
-    "Controller",
-    "Address",
-    "Mailing",
-    "Registered",
-    "Company",
-    "Data",
-    "Privacy",
-    "Because",
-    "Since",
-    "Please",
-    "Then",
-    "Also",
-    "Note",
-    "Here",
-    "Who",
-    "What",
-    "Which",
-    "Unless",
-    "Once",
-    "Upon",
-    "On",
-    "Via",
-    "Between",
-    "Among",
-    "Like",
-    "Following",
-    "Other",
-    "While",
-    "However",
-    "General",
-    "Counsel",
-    "Attn",
-    "Attention",
-    "Email",
-    "E-mail",
-    "Phone",
-    "Tel",
-    "Fax",
-    "Name",
-    "Is",
-    "Are",
-}
+
 _NAME_TOKEN = re.compile(r"[\w&.,'’\-/()]+")
 
 
-def _name_before(text: str, end: int, floor: int) -> tuple[int, str] | None:
+def _name_before(text: str, end: int, floor: int, rules: Rules) -> tuple[int, str] | None:
     """Walk back from ``end`` over capitalised words (and connectors) to the start of a name."""
     tokens = list(_NAME_TOKEN.finditer(text, floor, end))
     start = end
@@ -253,7 +172,7 @@ def _name_before(text: str, end: int, floor: int) -> tuple[int, str] | None:
             break
         if not word:
             break
-        if word[0].isupper() or word[0].isdigit() or (word in _CONNECTORS and taken):
+        if word[0].isupper() or word[0].isdigit() or (word in rules.name_connectors and taken):
             start = tok.start() + (len(tok.group(0)) - len(tok.group(0).lstrip(",(")))
             taken += 1
             if taken >= 7:
@@ -262,9 +181,9 @@ def _name_before(text: str, end: int, floor: int) -> tuple[int, str] | None:
             break
     name = text[start:end].strip(" ,")
     words = name.split()
-    while words and (words[0] in _LEADING_STOP or words[0].lower() in _CONNECTORS):
+    while words and (words[0] in rules.name_stop_words or words[0].lower() in rules.name_connectors):
         words.pop(0)
-    while words and words[-1].lower() in _CONNECTORS:
+    while words and words[-1].lower() in rules.name_connectors:
         words.pop()
     if not words:
         return None
@@ -276,7 +195,7 @@ def _legal_names(doc: PolicyText, rules: Rules, span: Span) -> Iterator[tuple[in
     """Company names with a legal form inside ``span``: (start, end, name)."""
     pattern = re.compile(rf"(?:,\s*|\s+)(?:{rules.legal_forms.pattern})(?![\w])")
     for m in pattern.finditer(doc.text, span.start, span.end):
-        found = _name_before(doc.text, m.start(), max(span.start, m.start() - 90))
+        found = _name_before(doc.text, m.start(), max(span.start, m.start() - 90), rules)
         if found is None:
             continue
         start, core = found
@@ -287,7 +206,7 @@ def _legal_names(doc: PolicyText, rules: Rules, span: Span) -> Iterator[tuple[in
         yield start, end, name
 
 
-def _definition_names(doc: PolicyText, span: Span) -> Iterator[tuple[int, int, str]]:
+def _definition_names(doc: PolicyText, span: Span, rules: Rules) -> Iterator[tuple[int, int, str]]:
     """Names defined as "we": ``Name ("Short", "we", "us")`` or ``At Name ("Short"), we ...``."""
     rx = re.compile(
         r"\(\s*\**\s*[“\"«][^)]{1,60}?[”\"»]\s*\**[^)]{0,40}\)(?=[^.]{0,6}\bwe\b)"
@@ -295,7 +214,7 @@ def _definition_names(doc: PolicyText, span: Span) -> Iterator[tuple[int, int, s
         re.IGNORECASE,
     )
     for m in rx.finditer(doc.text, span.start, span.end):
-        found = _name_before(doc.text, m.start(), max(span.start, m.start() - 80))
+        found = _name_before(doc.text, m.start(), max(span.start, m.start() - 80), rules)
         if found is None:
             continue
         start, core = found
@@ -324,7 +243,7 @@ def name_key(name: str, rules: Rules) -> str:
 
 def _names_for_cue(doc: PolicyText, rules: Rules, cue: str, sentence: Span) -> list[tuple[int, int, str]]:
     if cue == "we-definition":
-        names = list(_definition_names(doc, sentence))
+        names = list(_definition_names(doc, sentence, rules))
         return names + [n for n in _legal_names(doc, rules, sentence) if _defines_we(doc.text, n[1])]
     names = list(_legal_names(doc, rules, sentence))
     if cue == "short-name-definition":
@@ -385,14 +304,6 @@ def _defines_we(text: str, end: int) -> bool:
     )
 
 
-_STREET = re.compile(
-    r"\b\d{1,5}[A-Za-z]?,?\s+(?:[A-Z][\w.'’-]*\s+){0,4}(?:Street|St\.|Avenue|Ave\.?|Road|Rd\.?|Drive|Boulevard|Blvd\.?"
-    r"|Way|Lane|Place|Square|Parkway|Plaza|Court|Strasse|Straße|Str\.|rue|Industriestr\.)"
-    r"|\b(?:[A-Z][\w'’-]*\s+){0,3}(?:Street|Road|Avenue|Strasse|Straße|Str\.|Industriestr\.|Drive)\s+\d{1,5}\b"
-    r"|\b(?:rue|avenue|boulevard|place)\s+[^,\n]{2,40},?\s+\d{5}|\bBP\s+\d+"
-)
-
-
 def _entity(
     doc: PolicyText,
     rules: Rules,
@@ -413,7 +324,7 @@ def _entity(
             country = pattern.id
             country_quote = Span(end + m.start(), end + m.end(), m.group(0))
     address = None
-    street = _STREET.search(area)
+    street = rules.street_address.search(area)
     if street:
         line_end = area.find("\n", street.end())
         stop = len(area) if line_end < 0 else line_end
@@ -549,7 +460,7 @@ def detect_transfers(doc: PolicyText, rules: Rules) -> list[Finding]:
         if not matches:
             continue
         disclaimed = _disclaimed_targets(rules, sentence, matches)
-        strength = _evidence_strength(sentence.text)
+        strength = _evidence_strength(sentence.text, rules)
         lead_in = doc.lead_in(sentence)
         previous_end = sentence.start
         for index, (mechanism, start, end) in enumerate(matches):
@@ -577,16 +488,16 @@ def detect_transfers(doc: PolicyText, rules: Rules) -> list[Finding]:
     return _settle(mentions)
 
 
-_STRONG_RELIANCE = re.compile(
-    r"\b(?:certifi\w*|participat\w*|rel(?:y|ies|ied|ying)|reliance|adher\w*)\b", re.I
-)
-_PLAIN_RELIANCE = re.compile(r"\b(?:compl(?:y|ies)\s+with|pursuant\s+to|in\s+accordance\s+with)\b", re.I)
-
-
-def _evidence_strength(sentence: str) -> float:
+def _evidence_strength(sentence: str, rules: Rules) -> float:
     """Prefer a sentence that states reliance in so many words over a heading that names it."""
     heading = len(sentence.split()) < 10 and not sentence.rstrip("*_ ").endswith((".", ":", ";"))
-    strong = 0.05 if _STRONG_RELIANCE.search(sentence) else 0.02 if _PLAIN_RELIANCE.search(sentence) else 0.0
+    strong = (
+        0.05
+        if rules.strong_reliance.search(sentence)
+        else 0.02
+        if rules.plain_reliance.search(sentence)
+        else 0.0
+    )
     return (-0.2 if heading else 0.0) + strong
 
 
@@ -882,7 +793,7 @@ def detect_terms(
 
 def extract_text(text: str, rules: Rules) -> Extraction:
     doc = PolicyText(text)
-    language = detect_language(text)
+    language = detect_language(text, rules)
     controllers = detect_controllers(doc, rules)
     return Extraction(
         date=detect_date(doc, rules, language),

@@ -74,6 +74,21 @@ class Extraction:
     personal_data: list[Finding] = field(default_factory=list)
     language: str = "en"
 
+    def quotes(self) -> list[Span]:
+        """Every span of the text this extraction quotes (what the evidence check will verify)."""
+        findings = [
+            *self.transfers, *self.legal_bases, *self.rights, *self.emails, *self.retention,
+            *self.disputes, *self.purposes, *self.personal_data,
+        ]  # fmt: skip
+        if self.processor_role is not None:
+            findings.append(self.processor_role)
+        spans = [f.quote for f in findings]
+        if self.date is not None:
+            spans.append(self.date.quote)
+        for e in self.controllers:
+            spans += [s for s in (e.quote, e.country_quote, e.address, e.registration) if s is not None]
+        return spans
+
     def transfer_labels(self, status: str = RELIED) -> set[str]:
         return {f.label for f in self.transfers if f.status == status}
 

@@ -61,6 +61,12 @@ class Rules:
     bare_date_lines: int
     day_first_signs: re.Pattern[str]
     legal_forms: re.Pattern[str]
+    name_stop_words: frozenset[str]
+    name_connectors: frozenset[str]
+    street_address: re.Pattern[str]
+    languages: dict[str, re.Pattern[str]]
+    strong_reliance: re.Pattern[str]
+    plain_reliance: re.Pattern[str]
     controller_cues: tuple[Pattern, ...]
     not_controller_context: re.Pattern[str]
     processor_cues: tuple[Pattern, ...]
@@ -180,6 +186,12 @@ def load_rules(path: Path | None = None) -> Rules:
             bare_date_lines=int(data.get("bare_date_lines", 12)),
             day_first_signs=r.regex(data["day_first_signs"], "day_first_signs", case=True),
             legal_forms=r.regex(data["legal_forms"], "legal_forms", case=True),
+            name_stop_words=frozenset(str(w) for w in data["name_stop_words"]),
+            name_connectors=frozenset(str(w) for w in data["name_connectors"]),
+            street_address=r.regex(data["street_address"], "street_address", case=True),
+            languages={str(k): r.regex(v, f"languages/{k}", case=True) for k, v in data["languages"].items()},
+            strong_reliance=r.regex(status["strong"], "transfer_status/strong"),
+            plain_reliance=r.regex(status["plain"], "transfer_status/plain"),
             controller_cues=r.patterns(data["controller_cues"], "controller_cues"),
             not_controller_context=r.regex(data["not_controller_context"], "not_controller_context"),
             processor_cues=r.patterns(data["processor_cues"], "processor_cues"),

@@ -38,7 +38,11 @@ class ValidationReport:
     def heading(self, policy: str) -> str:
         """How a report names a policy version: drafts are marked, so a finding on a draft is
         not read as one on reviewed facts."""
-        return f"{policy} (draft: drafted by policykg extract, not reviewed)" if policy in self.drafts else policy
+        return (
+            f"{policy} (draft: drafted by policykg extract, not reviewed)"
+            if policy in self.drafts
+            else policy
+        )
 
     def count_at_least(self, level: str) -> int:
         if level == "none":
