@@ -390,3 +390,24 @@ def test_validate_leaves_a_persistent_store_byte_identical(runner: CliRunner, tm
     )
     assert "relies on EU-US Privacy Shield" in compliance.output  # the date-dependent shapes saw the date
     assert "invalid since 2020-07-16" in compliance.output
+
+
+def test_pyshacl_refusing_a_shape_is_a_clear_error(loaded: LoadResult, tmp_path: Path) -> None:
+    """pyshacl returns some refusals instead of raising them (SHACL forbids VALUES in a SPARQL
+    constraint): the reference engine reports them as one clear error, not an AttributeError."""
+    from datetime import date
+
+    from policykg.errors import PolicyKGError
+    from policykg.validation import validate_with_pyshacl
+
+    (tmp_path / "profiles.tsv").write_text("values\tvalues.ttl\n", encoding="utf-8")
+    (tmp_path / "values.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "<urn:x:S> a sh:NodeShape ; sh:targetClass <https://w3id.org/policykg#PolicyVersion> ;\n"
+        '  sh:sparql [ sh:select "SELECT $this WHERE { VALUES ?x { 1 } $this ?p ?x }" ] .\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        PolicyKGError, match="refused the shapes: A SPARQL Constraint must not contain a VALUES"
+    ):
+        validate_with_pyshacl(loaded.store, "values", date(2026, 11, 23), tmp_path)

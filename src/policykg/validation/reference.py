@@ -64,6 +64,8 @@ def validate_with_pyshacl(
         )
     except Exception as err:  # pyshacl reports malformed shapes as its own exceptions
         raise PolicyKGError(f"SHACL engine refused the shapes: {str(err).splitlines()[0]}") from None
+    if not isinstance(results, Graph):  # pyshacl returns (not raises) some refusals, e.g. VALUES
+        raise PolicyKGError(f"SHACL engine refused the shapes: {str(results).splitlines()[0]}")
     found = _findings(results, shapes)
     owned = owners(as_oxigraph(store), {f.focus for f in found})
     findings = sorted(
