@@ -365,3 +365,72 @@ def test_extract_eval_refuses_a_gold_file_off_schema(
     assert result.exit_code == 2
     assert expected in result.output and str(gold) in result.output
     assert "Traceback" not in result.output
+
+
+CONTRADICTORY = """# Tallyho Notes privacy policy
+
+Last updated: March 3, 2024
+
+Tallyho Notes Ltd (“Tallyho”, “we”) is the data controller of your personal data.
+
+We never share your personal information with third parties.
+
+To run the service, we may share your information with our advertising partners.
+
+We do not use your data for targeted advertising. We may also use your data for personalised advertising.
+"""
+
+
+def _contradictions(runner: CliRunner, data_copy: Path, source: Path, vendor: str) -> list[str]:
+    import json
+
+    assert (
+        runner.invoke(
+            main, ["extract", str(source), "--vendor", vendor, "--data-dir", str(data_copy)]
+        ).exit_code
+        == 0
+    )
+    result = runner.invoke(
+        main,
+        ["validate", "--profile", "compliance", "--as-of", "2026-11-29", "--fail-on", "none", "--format", "json",
+         "--data-dir", str(data_copy)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.output)["findings"]
+    return [
+        f["message"]
+        for f in findings
+        if f"/policy/{vendor}/" in f["policy"] and "Contradiction" in f["message"]
+    ]
+
+
+def test_a_draft_that_contradicts_itself_is_caught_by_the_consistency_rules(
+    runner: CliRunner, data_copy: Path, tmp_path: Path
+) -> None:
+    """The extractor drafts negative statements and recipients; the rules of shapes/consistency.ttl
+    find the contradictions on drafts as on the seeds, each with both quotes."""
+    found = _contradictions(runner, data_copy, _write(tmp_path, "tallyho.md", CONTRADICTORY), "tallyho")
+    assert any(
+        m.startswith("Contradiction (denied disclosure vs recipient)")
+        and "We never share your personal information with third parties." in m
+        and "we may share your information with our advertising partners" in m
+        for m in found
+    ), found
+    assert any(
+        m.startswith("Contradiction (negative statement vs fact)")
+        and "We do not use your data for targeted advertising." in m
+        and "personalised advertising" in m
+        for m in found
+    ), found
+
+
+def test_a_qualified_negative_statement_is_no_contradiction(
+    runner: CliRunner, data_copy: Path, tmp_path: Path
+) -> None:
+    """Near miss: "except ..." makes the statement qualified; the draft does not deny more than the text."""
+    text = CONTRADICTORY.replace(
+        "We never share your personal information with third parties.",
+        "We never share your personal information with third parties, except with our advertising partners.",
+    ).replace("We do not use your data for targeted advertising. ", "")
+    found = _contradictions(runner, data_copy, _write(tmp_path, "tallyho.md", text), "tallyho")
+    assert found == []

@@ -773,18 +773,59 @@ def detect_disputes(doc: PolicyText, rules: Rules) -> list[Finding]:
     return sorted(found.values(), key=lambda f: f.quote.start)
 
 
+def _negated(doc: PolicyText, rules: Rules, sentence: Span, start: int) -> bool:
+    """Whether the clause of a match negates it ("we do not use ... for targeted ads")."""
+    return bool(rules.negation.search(_clause(doc.text, sentence, start, start)))
+
+
 def detect_terms(
-    doc: PolicyText, patterns: Iterable[tuple[str, re.Pattern[str]]], category: str
+    doc: PolicyText, patterns: Iterable[tuple[str, re.Pattern[str]]], category: str, rules: Rules
 ) -> list[Finding]:
+    """Purposes and personal data the text states, not in a negated clause."""
     found: dict[str, Finding] = {}
     for sentence in doc.sentences:
         for term, rx in patterns:
             if term in found:
                 continue
             m = rx.search(sentence.text)
-            if m:
+            if m and not _negated(doc, rules, sentence, sentence.start + m.start()):
                 quote = doc.quote(sentence.start + m.start(), sentence.start + m.end())
                 found[term] = Finding(category, term, quote, f"{category}/{term}", 0.6, term=term)
+    return sorted(found.values(), key=lambda f: f.quote.start)
+
+
+def detect_negatives(doc: PolicyText, rules: Rules) -> list[Finding]:
+    """What the text says it does not do; one finding per rule (its first statement)."""
+    found: dict[str, Finding] = {}
+    for sentence in doc.sentences:
+        for rule in rules.negative_statements:
+            m = rule.regex.search(sentence.text) if rule.id not in found else None
+            if m is None or rules.negative_qualifiers.search(sentence.text):
+                continue
+            quote = doc.clause(sentence, sentence.start + m.start(), sentence.start + m.end())
+            found[rule.id] = Finding(
+                "negative", rule.id, quote, f"negative/{rule.id}", rule.confidence,
+                term=str(rule.extra.get("value", "")), value=str(rule.extra.get("denied", "")),
+            )  # fmt: skip
+    return sorted(found.values(), key=lambda f: f.quote.start)
+
+
+def detect_recipients(doc: PolicyText, rules: Rules) -> list[Finding]:
+    """Recipient categories the text says data goes to (not in a negated clause)."""
+    found: dict[str, Finding] = {}
+    for sentence in doc.sentences:
+        for rule in rules.recipients:
+            if rule.id in found:
+                continue
+            m = rule.regex.search(sentence.text)
+            if m is None or _negated(doc, rules, sentence, sentence.start + m.start()):
+                continue
+            quote = doc.clause(sentence, sentence.start + m.start(), sentence.start + m.end())
+            found[rule.id] = Finding(
+                "recipient", rule.id, quote, f"recipient/{rule.id}", 0.6,
+                term=str(rule.extra.get("type", "dpv:ThirdParty")),
+                value=str(rule.extra.get("label", rule.id)),
+            )  # fmt: skip
     return sorted(found.values(), key=lambda f: f.quote.start)
 
 
@@ -805,7 +846,11 @@ def extract_text(text: str, rules: Rules) -> Extraction:
         emails=detect_emails(doc, rules),
         retention=detect_retention(doc, rules),
         disputes=detect_disputes(doc, rules),
-        purposes=detect_terms(doc, [(p.term, p.regex) for p in rules.purposes], "purpose"),
-        personal_data=detect_terms(doc, [(p.term, p.regex) for p in rules.personal_data], "personal_data"),
+        negatives=detect_negatives(doc, rules),
+        recipients=detect_recipients(doc, rules),
+        purposes=detect_terms(doc, [(p.term, p.regex) for p in rules.purposes], "purpose", rules),
+        personal_data=detect_terms(
+            doc, [(p.term, p.regex) for p in rules.personal_data], "personal_data", rules
+        ),
         language=language,
     )

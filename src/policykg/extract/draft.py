@@ -137,6 +137,7 @@ def build_draft(
     _contacts(b, extraction)
     _retention(b, extraction)
     _disputes(b, extraction)
+    _negatives_and_recipients(b, extraction)
     return Draft(version, vid, vendor, name, text, sha, b.graph, extraction)
 
 
@@ -311,6 +312,29 @@ def _disputes(b: _Builder, x: Extraction) -> None:
         b.add(node, RDFS.label, Literal(f.value))
         prop = PKG.hasEnforcementAuthority if f.status == "enforcement" else PKG.hasDisputeResolutionBody
         b.fact(b.version, prop, node, f.quote, f.rule, f.confidence)
+
+
+def _negatives_and_recipients(b: _Builder, x: Extraction) -> None:
+    """What the text says it does not do (pkg:NegativeStatement, which the consistency rules
+    hold against the positive facts) and the recipient categories it names."""
+    for f in x.recipients:
+        node = URIRef(f"{b.version}/recipient/{f.label}")
+        b.add(node, RDF.type, curie(f.term))
+        b.add(node, RDF.type, PKG.EntityCategory)
+        b.add(node, RDFS.label, Literal(f.value))
+        b.fact(b.version, curie("dpv:hasRecipientThirdParty"), node, f.quote, f.rule, f.confidence)
+    for f in x.negatives:
+        node = URIRef(f"{b.version}/negative/{f.label}")
+        b.add(node, RDF.type, PKG.NegativeStatement)
+        b.add(node, RDFS.label, Literal(f.quote.text))
+        b.add(b.version, PKG.hasNegativeStatement, node)
+        if f.term.startswith("recipient/"):
+            denied = URIRef(f"{b.version}/{f.term}-denied")
+            b.add(denied, RDF.type, curie("dpv:ThirdParty"))
+            b.add(denied, RDFS.label, Literal("any third party (as the negative statement says)"))
+        else:
+            denied = curie(f.term)
+        b.fact(node, PKG[f.value], denied, f.quote, f.rule, f.confidence)
 
 
 # --- writing ----------------------------------------------------------------------------------

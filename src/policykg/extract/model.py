@@ -70,6 +70,8 @@ class Extraction:
     emails: list[Finding] = field(default_factory=list)
     retention: list[Finding] = field(default_factory=list)
     disputes: list[Finding] = field(default_factory=list)
+    negatives: list[Finding] = field(default_factory=list)
+    recipients: list[Finding] = field(default_factory=list)
     purposes: list[Finding] = field(default_factory=list)
     personal_data: list[Finding] = field(default_factory=list)
     language: str = "en"
@@ -78,7 +80,7 @@ class Extraction:
         """Every span of the text this extraction quotes (what the evidence check will verify)."""
         findings = [
             *self.transfers, *self.legal_bases, *self.rights, *self.emails, *self.retention,
-            *self.disputes, *self.purposes, *self.personal_data,
+            *self.disputes, *self.purposes, *self.personal_data, *self.negatives, *self.recipients,
         ]  # fmt: skip
         if self.processor_role is not None:
             findings.append(self.processor_role)
@@ -101,6 +103,8 @@ class Extraction:
             self.emails,
             self.retention,
             self.disputes,
+            self.negatives,
+            self.recipients,
             self.purposes,
             self.personal_data,
         )

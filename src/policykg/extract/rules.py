@@ -92,6 +92,10 @@ class Rules:
     retention_criteria: re.Pattern[str]
     retention_reject: re.Pattern[str]
     dispute_bodies: tuple[Pattern, ...]
+    negative_statements: tuple[Pattern, ...]
+    recipients: tuple[Pattern, ...]
+    negation: re.Pattern[str]
+    negative_qualifiers: re.Pattern[str]
     purposes: tuple[Pattern, ...]
     personal_data: tuple[Pattern, ...]
 
@@ -222,6 +226,10 @@ def load_rules(path: Path | None = None) -> Rules:
             retention_criteria=r.regex(retention["criteria"], "retention/criteria"),
             retention_reject=r.regex(retention["reject"], "retention/reject"),
             dispute_bodies=r.patterns(data["dispute_bodies"], "dispute_bodies"),
+            negative_statements=r.patterns(data["negative_statements"], "negative_statements"),
+            recipients=r.patterns(data["recipients"], "recipients"),
+            negation=r.regex(data["negation"], "negation"),
+            negative_qualifiers=r.regex(data["negative_qualifiers"], "negative_qualifiers"),
             purposes=r.patterns(data["purposes"], "purposes", id_key="term"),
             personal_data=r.patterns(data["personal_data"], "personal_data", id_key="term"),
         )
