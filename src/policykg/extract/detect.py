@@ -272,7 +272,7 @@ def detect_controllers(doc: PolicyText, rules: Rules) -> list[Entity]:
                 names = list(_legal_names(doc, rules, sentences[index + 1]))
             for start, end, name in names:
                 key = name_key(name, rules)
-                if _not_a_name(key) or any(_same_or_part(key, k) for k in found):
+                if _not_a_name(key, name, rules) or any(_same_or_part(key, k) for k in found):
                     continue
                 found[key] = _entity(doc, rules, name, sentence, start, end, cue.id, cue.confidence)
         if len(found) >= 8:
@@ -283,9 +283,12 @@ def detect_controllers(doc: PolicyText, rules: Rules) -> list[Entity]:
 _POSTCODE = re.compile(r"^(?:[a-z0-9]{2,4}\s?){1,3}$")
 
 
-def _not_a_name(key: str) -> bool:
-    """An empty core ("Inc." alone) or a postcode ("EC1M 5NR") is no company name."""
+def _not_a_name(key: str, name: str = "", rules: Rules | None = None) -> bool:
+    """An empty core ("Inc." alone), a postcode ("EC1M 5NR") or a country ending an address
+    ("..., Karnataka, India ("Quillstack", "we")") is no company name."""
     core = key.split("|")[0]
+    if rules is not None and any(c.regex.fullmatch(name.strip(" ,.")) for c in rules.countries):
+        return True
     return not core or (bool(_POSTCODE.match(core)) and any(c.isdigit() for c in core) and key[-1:] == "|")
 
 
@@ -468,7 +471,14 @@ def detect_transfers(doc: PolicyText, rules: Rules) -> list[Finding]:
             clause = _clause(doc.text, sentence, start, end)
             status = DISCLAIMED if index in disclaimed else _status(rules, clause, sentence.text, lead_in)
             quote = doc.clause(sentence, start, end)
-            for label, basis, measure, generic in _legs(mechanism, context):
+            legs = _legs(mechanism, context)
+            if legs[0][3]:
+                # no leg named before the framework: the words after it may scope it ("the Data
+                # Privacy Framework for data transferred from the United Kingdom or Switzerland")
+                after = doc.text[end : min(end + 100, sentence.end)]
+                scoped = _legs(mechanism, _CLAUSE_BREAK.split(after)[0])
+                legs = legs if scoped[0][3] else scoped
+            for label, basis, measure, generic in legs:
                 finding = Finding(
                     "transfer",
                     label,
@@ -611,8 +621,33 @@ def _first_matches(
 def detect_legal_bases(doc: PolicyText, rules: Rules) -> list[Finding]:
     reject = {p.id: rules.legal_basis_reject for p in rules.legal_bases}
     patterns = [(p.id, p.term, p.regex, p.confidence) for p in rules.legal_bases]
-    findings = _first_matches(doc, patterns, "legal_basis")
-    return [f for f in findings if not reject[f.label].fullmatch(f.quote.text)]
+    findings = _first_matches(doc, patterns, "legal_basis", reject=reject)
+    found = {f.label for f in findings}
+    terms = {p.id: p.term for p in rules.legal_bases}
+    for sentence in doc.sentences:
+        lead_in = doc.lead_in(sentence)
+        if not lead_in or not rules.legal_basis_context.search(lead_in):
+            continue
+        cell = _first_cell(sentence.text) if sentence.text.startswith("|") else sentence.text
+        for label, rx in rules.legal_basis_labels.items():
+            if label in found or label not in terms:
+                continue
+            if rx.search(cell):
+                start = (
+                    sentence.start + sentence.text.index(cell) if cell in sentence.text else sentence.start
+                )
+                quote = doc.quote(start, start + len(cell))
+                findings.append(
+                    Finding("legal_basis", label, quote, f"legal_basis/{label}-label", 0.7, term=terms[label])
+                )
+                found.add(label)
+    return sorted(findings, key=lambda f: f.quote.start)
+
+
+def _first_cell(row: str) -> str:
+    """The cell of a table row that names a legal basis: the first non-empty cell that does."""
+    cells = [c.strip() for c in row.strip().strip("|").split("|")]
+    return next((c for c in cells if c), "")
 
 
 def detect_rights(doc: PolicyText, rules: Rules) -> list[Finding]:

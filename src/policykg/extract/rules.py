@@ -79,6 +79,8 @@ class Rules:
     mentioned_only: re.Pattern[str]
     legal_bases: tuple[Pattern, ...]
     legal_basis_reject: re.Pattern[str]
+    legal_basis_context: re.Pattern[str]
+    legal_basis_labels: dict[str, re.Pattern[str]]
     rights_context: re.Pattern[str]
     rights: tuple[Pattern, ...]
     rights_reject: dict[str, re.Pattern[str]]
@@ -211,6 +213,10 @@ def load_rules(path: Path | None = None) -> Rules:
             mentioned_only=r.regex(status["mentioned_only"], "transfer_status/mentioned_only"),
             legal_bases=r.patterns(data["legal_bases"], "legal_bases", id_key="label"),
             legal_basis_reject=r.regex(data["legal_basis_reject"], "legal_basis_reject"),
+            legal_basis_context=r.regex(data["legal_basis_context"], "legal_basis_context"),
+            legal_basis_labels={
+                str(k): r.regex(v, f"legal_basis_labels/{k}") for k, v in data["legal_basis_labels"].items()
+            },
             rights_context=r.regex(data["rights_context"], "rights_context"),
             rights=r.patterns(data["rights"], "rights", id_key="label"),
             rights_reject={

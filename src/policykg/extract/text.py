@@ -22,7 +22,7 @@ _LIST_ITEM = re.compile(r"\s*(?:[-*+•]\s|\d+[.)]\s|\(?[a-z]\)\s|\(?[ivx]+\)\s)
 
 
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Ltd|Corp|Co|No|no|Nr|nr|Art|art|Sec|St|Mr|Mrs|Ms|Dr|e\.g|i\.e|etc|vs|cf|approx|incl|"
+    r"(?:\b(?:[A-Za-z]\.){2,}|\b(?:Inc|Ltd|Corp|Co|No|no|Nr|nr|Art|art|Abs|abs|Nr|Sec|St|Mr|Mrs|Ms|Dr|e\.g|i\.e|etc|vs|cf|approx|incl|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|para|lit|S\.A|S\.A\.S|B\.V)\.)[\"”’)\]*_]*$"
 )
 
