@@ -26,6 +26,7 @@ SETS: dict[str, tuple[int, set[str]]] = {
     "extract-heldout": (10, {".md", ".txt", ".html"}),
     "extract-heldout2": (12, {".md", ".txt", ".html"}),
     "extract-heldout3": (12, {".txt", ".html"}),
+    "extract-heldout4": (12, {".txt", ".html", ".md"}),
 }
 
 
