@@ -29,7 +29,7 @@ _DATE_FORMS: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"{_L}(\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?({MONTH_WORD})\.?,?\s+(?:de\s+)?(\d{{4}}){_R}"
         ),
     ),
-    ("numeric", re.compile(rf"{_L}(\d{{1,2}})([/.\-])(\d{{1,2}})\2(\d{{4}}|\d{{2}}){_R}")),
+    ("numeric", re.compile(rf"{_L}(\d{{1,2}})([/.\-])\s?(\d{{1,2}})\2\s?(\d{{4}}|\d{{2}}){_R}")),
     ("Month Y", re.compile(rf"{_L}({MONTH_WORD})\.?,?\s+(\d{{4}}){_R}")),
 )
 _EARLIEST_YEAR = 1995
@@ -214,13 +214,18 @@ def _definition_names(doc: PolicyText, span: Span, rules: Rules) -> Iterator[tup
         re.IGNORECASE,
     )
     for m in rx.finditer(doc.text, span.start, span.end):
-        found = _name_before(doc.text, m.start(), max(span.start, m.start() - 80), rules)
+        # "Quillon Pte. Ltd. (UEN 201934417K) ("Quillon", "we")": the name is before the number
+        end = m.start()
+        registration = re.search(r"\([^()]{1,40}\)\s*$", doc.text[max(span.start, end - 60) : end])
+        if registration:
+            end -= len(registration.group(0))
+        found = _name_before(doc.text, end, max(span.start, end - 80), rules)
         if found is None:
             continue
         start, core = found
         if len(core.split()) > 5 or not core[0].isupper():
             continue
-        yield start, start + len(doc.text[start : m.start()].rstrip(" ,")), core
+        yield start, start + len(doc.text[start:end].rstrip(" ,")), core
 
 
 _LEGAL_CLASS = {"corporation": "corp", "limited": "ltd", "incorporated": "inc", "sasu": "sas"}
@@ -419,7 +424,11 @@ def _adequacy_negated(text: str, start: int, sentence: Span) -> bool:
     clause_start = max(clause_start, sentence.start)
     adequa = re.search(r"adequa|equivalent", text[start : sentence.end], re.IGNORECASE)
     stop = start + (adequa.start() if adequa else 0)
-    return bool(re.search(r"\b(?:not|no|non|never|n't)\b|n[’']t\b", text[clause_start:stop], re.IGNORECASE))
+    return bool(
+        re.search(
+            r"\b(?:not|no|non|never|without|lacking)\b|n[’']t\b", text[clause_start:stop], re.IGNORECASE
+        )
+    )
 
 
 def _mechanism_matches(doc: PolicyText, rules: Rules, sentence: Span) -> list[tuple[Mechanism, int, int]]:
@@ -665,6 +674,16 @@ def _plain_email(written: str) -> str:
     return value.lower()
 
 
+def _label_before(doc: PolicyText, sentence: Span) -> str:
+    """The short line just before a sentence (a heading or a label such as "Data Protection
+    Officer:"), which names what an address on the next line is for."""
+    index = doc.sentences.index(sentence) if sentence in doc.sentences else -1
+    if index <= 0:
+        return ""
+    previous = doc.sentences[index - 1]
+    return previous.text if len(previous.text.split()) <= 12 and sentence.start - previous.end < 10 else ""
+
+
 def detect_emails(doc: PolicyText, rules: Rules) -> list[Finding]:
     """DPO and privacy-contact addresses, as written (obfuscated forms read back), and hidden ones."""
     text = doc.text
@@ -681,10 +700,9 @@ def detect_emails(doc: PolicyText, rules: Rules) -> list[Finding]:
         sentence = doc.sentence_at(m.start())
         before = text[max(0, m.start() - 250) : m.start()]
         quote = Span(m.start(), m.end(), written)
-        if (
-            rules.dpo_context.search(sentence.text)
-            or rules.dpo_context.search(before[-150:])
-            or local == "dpo"
+        if rules.dpo_context.search(sentence.text + " " + _label_before(doc, sentence)) or local in (
+            "dpo",
+            "dpd",
         ):
             dpos.setdefault(
                 value, Finding("email", "dpo", quote, "email/dpo", 0.9, value=value, status="written")
@@ -789,7 +807,11 @@ def detect_disputes(doc: PolicyText, rules: Rules) -> list[Finding]:
             requires = body.extra.get("requires")
             if requires and not re.search(str(requires), sentence.text, re.IGNORECASE):
                 continue
-            if body.extra.get("generic"):
+            if body.extra.get("generic") and not _readers_own(
+                sentence.text[max(0, m.start() - 50) : m.end()]
+            ):
+                # "... the CNIL" names the authority the generic words stand for; but "your local
+                # authority ...; our lead authority is the DPC" names two
                 nearby = " ".join(x.text for x in sentences[index : index + 3])
                 if any(n.regex.search(nearby) for n in national):
                     continue
@@ -811,6 +833,18 @@ def detect_disputes(doc: PolicyText, rules: Rules) -> list[Finding]:
 def _negated(doc: PolicyText, rules: Rules, sentence: Span, start: int) -> bool:
     """Whether the clause of a match negates it ("we do not use ... for targeted ads")."""
     return bool(rules.negation.search(_clause(doc.text, sentence, start, start)))
+
+
+_READERS_OWN = re.compile(
+    r"\byour\s+(?:local|own|national|competent|home)\b|\bwhere\s+you\s+live\b|\bof\s+your\s+(?:country|member\s+state)|"
+    r"\bin\s+(?:the|your)\s+(?:EEA|EU|European)\s+(?:country|member\s+state)|\bin\s+your\s+(?:country|member\s+state)",
+    re.IGNORECASE,
+)
+
+
+def _readers_own(words: str) -> bool:
+    """Whether generic authority words point at the reader's own authority, not one named later."""
+    return bool(_READERS_OWN.search(words))
 
 
 def detect_terms(
