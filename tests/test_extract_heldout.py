@@ -27,6 +27,7 @@ SETS: dict[str, tuple[int, set[str]]] = {
     "extract-heldout2": (12, {".md", ".txt", ".html"}),
     "extract-heldout3": (12, {".txt", ".html"}),
     "extract-heldout4": (12, {".txt", ".html", ".md"}),
+    "extract-heldout5": (10, {".txt", ".html", ".md"}),
 }
 
 
