@@ -114,11 +114,12 @@ def build_draft(
     source_url: str | None = None,
     rules: Rules | None = None,
     provenance: str | None = None,
+    extraction: Extraction | None = None,
 ) -> Draft:
-    """Extract and build the draft graph (nothing is written)."""
+    """Extract (unless the caller already did) and build the draft graph; nothing is written."""
     check_slug(vendor)
     rules = rules or load_rules()
-    extraction = extract_text(text, rules)
+    extraction = extraction or extract_text(text, rules)
     vid = version_id(extraction, captured)
     version = URIRef(policy_iri(vendor, vid))
     name = vendor_name or vendor.replace("-", " ").title()
@@ -365,8 +366,8 @@ def extract_file(
     """
     check_slug(vendor)
     text = read_policy_text(source)
-    probe = extract_text(text, load_rules())
-    vid = version_id(probe, captured)
+    extraction = extract_text(text, load_rules())  # once: it also names the version and its files
+    vid = version_id(extraction, captured)
     if output is None:
         graph_file = data_dir / vendor / f"{vid}.trig"
         text_file = data_dir / vendor / f"{vid}.txt"
@@ -375,7 +376,16 @@ def extract_file(
         graph_file = output
         text_file = output.with_suffix(".txt")
         source_file = text_file.name
-    draft = build_draft(text, vendor, vendor_name, captured, source_file, source_url, provenance=provenance)
+    draft = build_draft(
+        text,
+        vendor,
+        vendor_name,
+        captured,
+        source_file,
+        source_url,
+        provenance=provenance,
+        extraction=extraction,
+    )
     catalogue = None
     if output is None:
         catalogue = data_dir / "catalogue.ttl"
