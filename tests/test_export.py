@@ -17,6 +17,8 @@ from policykg.cli import main
 from policykg.export import FORMATS, QUAD_FORMATS, export, load_context
 from policykg.load import LoadResult
 
+from . import jena
+
 KLOUDTALK = "https://w3id.org/policykg/id/policy/kloudtalk/undated-2024"
 RDFLIB_FORMAT = {
     "turtle": "turtle",
@@ -169,3 +171,37 @@ def test_unwritable_directory_is_exit_2_and_keeps_previous_file(
     assert result.exit_code == 2
     assert "cannot write: Permission denied" in result.output
     assert out.read_text(encoding="utf-8") == "previous\n"
+
+
+def test_context_is_json_ld_1_0() -> None:
+    """JSON-LD 1.0 processors (Jena 4.5's jsonld-java) refuse "@version": 1.1; no 1.1 feature is
+    used, so the context and the frame's context do not declare it."""
+    from policykg.export import FRAME_FILE, context_dir
+
+    for document in (load_context(), json.loads((context_dir() / FRAME_FILE).read_text(encoding="utf-8"))):
+        assert "@version" not in document["@context"]
+        for definition in document["@context"].values():
+            if isinstance(definition, dict):  # 1.0 term definitions: @id, @type, @reverse, @container
+                assert set(definition) <= {"@id", "@type", "@reverse", "@container", "@language"}
+
+
+@pytest.mark.skipif(not jena.available(), reason="Java or Debian's libapache-jena-java is absent")
+def test_jena_reads_the_jsonld_export(loaded: LoadResult, tmp_path: Path) -> None:
+    """Apache Jena's JSON-LD 1.0 reader, rdflib and PyLD read the same quads from the export."""
+    from pyld import jsonld
+
+    text = export(loaded.store, "jsonld")
+    path = tmp_path / "graph.jsonld"
+    path.write_text(text, encoding="utf-8")
+    done = jena.run_jena("riotcmd.riot", ["--syntax=jsonld10", "--output=nquads", str(path)])
+    assert done.returncode == 0 and "ERROR" not in done.stderr, done.stderr
+    by_jena = Dataset()
+    by_jena.parse(data=done.stdout, format="nquads")
+    by_pyld = Dataset()
+    by_pyld.parse(data=jsonld.to_rdf(json.loads(text), {"format": "application/n-quads"}), format="nquads")
+    by_rdflib = _reimport(text, "jsonld")
+    for name in loaded.store.graph_names():
+        expected = loaded.store.graph(name)
+        assert len(expected) > 0
+        for reader, back in (("jena", by_jena), ("pyld", by_pyld), ("rdflib", by_rdflib)):
+            assert isomorphic(back.graph(name), expected), (reader, name)
