@@ -29,6 +29,7 @@ from .ontology import load_ontology
 from .paths import project_paths
 from .query import RESULT_FORMATS
 from .rdfio import read_graph, write_atomic
+from .store import GraphStore
 from .validation.render import REPORT_FORMATS
 
 EXIT_CODES = "\b\nExit codes: 0 ok, 1 findings, 2 bad input or usage."
@@ -71,6 +72,17 @@ def _load(data_dir: Path | None) -> LoadResult:
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     return result
+
+
+def _query_store(data_dir: Path | None) -> GraphStore:
+    """The store a query reads: the persistent one opened as it is (no graph copied out, so a
+    named query starts answering at once), else data/ loaded in memory."""
+    store_dir = _store_dir()
+    if store_dir is None:
+        return _load(data_dir).store
+    from .load import open_store_only
+
+    return open_store_only(store_dir)
 
 
 @click.group(epilog=EXIT_CODES)
@@ -333,7 +345,11 @@ def query(
     data_dir: Path | None,
 ) -> None:
     """Run named query NAME (see 'policykg queries') or --file Q.rq on the local graph or
-    --endpoint URL. Parameters are typed from the query header and bound safely."""
+    --endpoint URL. Parameters are typed from the query header and bound safely; a vendor may be
+    given by label, slug or IRI, an instrument by name, label or IRI, a legal basis by CURIE
+    (dpv:Consent) or IRI, a policy by vendor/date (talkdesk/2019-12-31) or IRI. A value that
+    matches nothing in the graph is an error (exit 2) that lists the known values."""
+    from .params import Resolver, remote_select, resolve_parameters, store_select
     from .query import bind_parameters, find_query, format_result, load_query, run_local, run_remote
 
     if (name is None) == (file is None):
@@ -345,11 +361,15 @@ def query(
         if not sep or not key:
             raise click.UsageError(f"--param must be name=value, got {item!r}")
         given[key.strip()] = value
-    bindings = bind_parameters(named, given)
     if endpoint:
+        resolver = Resolver(remote_select(endpoint, timeout))
+        bindings = bind_parameters(named, resolve_parameters(named, given, resolver))
         result = run_remote(endpoint, named, bindings, timeout)
     else:
-        result = run_local(_load(data_dir).store, named, bindings)
+        store = _query_store(data_dir)
+        resolver = Resolver(store_select(store))
+        bindings = bind_parameters(named, resolve_parameters(named, given, resolver))
+        result = run_local(store, named, bindings)
     click.echo(format_result(result, fmt), nl=False)
 
 

@@ -178,11 +178,17 @@ def load_instruments(ontology: Graph) -> dict[str, Instrument]:
 
 
 def find_instrument(instruments: dict[str, Instrument], name: str) -> Instrument:
-    """Look an instrument up by slug, IRI or local name (case-insensitive)."""
+    """Look an instrument up by slug, IRI, local name or label (case-insensitive)."""
     wanted = name.strip().lower()
     for instrument in instruments.values():
         local = instrument.iri.rsplit("#", 1)[-1].lower()
-        if wanted in (instrument.slug, instrument.iri.lower(), local, f"pkg:{local}"):
+        if wanted in (
+            instrument.slug,
+            instrument.iri.lower(),
+            local,
+            f"pkg:{local}",
+            instrument.label.lower(),
+        ):
             return instrument
     raise UnknownTermError("instrument", name, list(instruments))
 

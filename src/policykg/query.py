@@ -15,17 +15,19 @@ and Oxigraph's substitutions only bind projected variables), so both give the sa
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Identifier
 
 from .dates import parse_iso_date
@@ -101,17 +103,72 @@ def load_query(path: Path) -> NamedQuery:
 
 
 def check_syntax(query: NamedQuery) -> None:
+    """A clear error (file and line) for a query that does not parse. rdflib's SPARQL parser
+    takes about 50 ms per query and 60 ms to import, so a text that passed once is remembered by
+    its digest (see :func:`_checked_digests`) and not parsed again."""
+    digest = hashlib.sha256(query.text.encode("utf-8")).hexdigest()
+    checked = _checked_digests()
+    if digest in checked:
+        return
+    from rdflib.plugins.sparql import prepareQuery
+
     try:
         prepareQuery(query.text)
     except Exception as err:  # pyparsing raises ParseException with line info
         line = getattr(err, "lineno", None)
         message = getattr(err, "msg", None) or str(err).splitlines()[0]
         raise InputFileError(query.path, f"SPARQL syntax error: {message}", line) from None
+    checked.add(digest)
+    _remember_checked(checked)
+
+
+def _syntax_cache_file() -> Path:
+    """Where the digests of queries that parsed are kept: ``$POLICYKG_CACHE_DIR``, else the
+    user's cache folder. Keyed by the rdflib version, whose parser did the check."""
+    import rdflib
+
+    base = os.environ.get("POLICYKG_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "policykg"
+    )
+    return Path(base) / f"sparql-checked-rdflib-{rdflib.__version__}.txt"
+
+
+@lru_cache(maxsize=1)
+def _checked_digests() -> set[str]:
+    try:
+        return set(_syntax_cache_file().read_text(encoding="ascii").split())
+    except (OSError, UnicodeDecodeError):
+        return set()
+
+
+def _remember_checked(digests: set[str]) -> None:
+    """Best effort: a cache that cannot be written costs time, never a wrong answer (a digest
+    is written only after its text parsed)."""
+    path = _syntax_cache_file()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text("\n".join(sorted(digests)) + "\n", encoding="ascii")
+        os.replace(temporary, path)
+    except OSError:
+        pass
 
 
 def catalogue(folder: Path | None = None) -> dict[str, NamedQuery]:
-    folder = folder or project_paths().queries
-    return {p.stem: load_query(p) for p in sorted(folder.glob("*.rq"))}
+    """The named queries of a folder. Each file is read and checked once per process while it
+    is unchanged (keyed by its path, size and modification time): the CLI, the query page and
+    the report ask for the catalogue often, and parsing 12 queries cost about 0.6 s."""
+    folder = (folder or project_paths().queries).resolve()
+    queries = {}
+    for path in sorted(folder.glob("*.rq")):
+        stat = path.stat()
+        queries[path.stem] = _load_unchanged(path, stat.st_mtime_ns, stat.st_size)
+    return queries
+
+
+@lru_cache(maxsize=256)
+def _load_unchanged(path: Path, mtime_ns: int, size: int) -> NamedQuery:
+    return load_query(path)
 
 
 def find_query(name: str, folder: Path | None = None) -> NamedQuery:
@@ -182,6 +239,8 @@ def run_remote(
 
 
 def _query_form(text: str) -> str:
+    from rdflib.plugins.sparql import prepareQuery
+
     algebra_name = str(prepareQuery(text).algebra.name)
     forms = {
         "SelectQuery": "SELECT",

@@ -1,0 +1,146 @@
+"""Query parameters as users write them (issue 16, item 3) and the query catalogue read once
+(item 4). Before: `vendor=CloudTalk`, `instrument=EU-US-PrivacyShield` and `basis=dpv:Consent`
+each gave 0 rows and exit 0, and `policy` took only a full IRI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policykg.cli import main
+from policykg.load import LoadResult, load_project
+from policykg.params import Resolver, UnknownValueError, curie, store_select
+from policykg.paths import project_paths
+from policykg.query import catalogue
+
+POLICY = "https://w3id.org/policykg/id/policy/"
+
+
+def _rows(runner: CliRunner, name: str, *params: str) -> list[dict[str, str]]:
+    args = ["query", name, "--format", "json"]
+    for param in params:
+        args += ["--param", param]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, str]] = json.loads(result.output)["rows"]
+    return rows
+
+
+def test_vendor_by_label_slug_or_iri(runner: CliRunner) -> None:
+    by_slug = _rows(runner, "policy-history", "vendor=cloudtalk")
+    assert {r["version"] for r in by_slug} == {
+        f"{POLICY}cloudtalk/2025-08-06",
+        f"{POLICY}cloudtalk/undated-2018",
+    }
+    for written in ("CloudTalk", "cloudTALK", "https://w3id.org/policykg/id/vendor/cloudtalk"):
+        assert _rows(runner, "policy-history", f"vendor={written}") == by_slug, written
+
+
+def test_instrument_by_cli_name_label_local_name_or_iri(runner: CliRunner) -> None:
+    by_slug = _rows(runner, "vendors-by-instrument", "instrument=privacy-shield-eu-us", "asOf=2026-11-23")
+    assert {r["vendor"] for r in by_slug} >= {"Talkdesk", "CloudCall"}
+    for written in (
+        "EU-US-PrivacyShield",
+        "pkg:EU-US-PrivacyShield",
+        "https://w3id.org/policykg#EU-US-PrivacyShield",
+        "EU-US Privacy Shield (Implementing Decision (EU) 2016/1250)",
+    ):
+        found = _rows(runner, "vendors-by-instrument", f"instrument={written}", "asOf=2026-11-23")
+        assert found == by_slug, written
+
+
+def test_dpv_term_by_curie_or_iri(runner: CliRunner) -> None:
+    by_iri = _rows(runner, "purposes-by-legal-basis", "basis=https://w3id.org/dpv#Consent")
+    assert by_iri, "consent-based processes exist in the shipped data"
+    assert _rows(runner, "purposes-by-legal-basis", "basis=dpv:Consent") == by_iri
+    gdpr = _rows(runner, "purposes-by-legal-basis", "basis=eu-gdpr:A6-1-a")
+    assert gdpr and {r["basis"] for r in gdpr} == {"https://w3id.org/dpv/legal/eu/gdpr#A6-1-a"}
+
+
+def test_policy_by_vendor_and_date(runner: CliRunner) -> None:
+    by_iri = _rows(runner, "policy-audit-trail", f"policy={POLICY}cloudcall/2018-01-16")
+    assert len(by_iri) > 50
+    assert _rows(runner, "policy-audit-trail", "policy=cloudcall/2018-01-16") == by_iri
+    assert _rows(runner, "policy-audit-trail", "policy=CloudCall/2018-01-16") == by_iri
+
+
+@pytest.mark.parametrize(
+    ("param", "query", "listed"),
+    [
+        ("vendor=Cloud Talk", "policy-history", ["cloudtalk", "talkdesk", "kloudtalk"]),
+        ("instrument=Privacy Shield", "vendors-by-instrument", ["privacy-shield-eu-us", "dpf-eu-us"]),
+        ("basis=dpv:Consnet", "purposes-by-legal-basis", ["dpv:Consent", "eu-gdpr:A6-1-a"]),
+        ("basis=not an iri", "purposes-by-legal-basis", ["dpv:LegitimateInterest"]),
+        (
+            "policy=talkdesk/2020-01-01",
+            "policy-audit-trail",
+            ["talkdesk/2019-12-31", "cloudtalk/undated-2018"],
+        ),
+    ],
+)
+def test_a_value_that_matches_nothing_is_exit_2_listing_known_values(
+    runner: CliRunner, param: str, query: str, listed: list[str]
+) -> None:
+    result = runner.invoke(main, ["query", query, "--param", param])
+    assert result.exit_code == 2, result.output
+    message = result.output.strip()
+    assert message.startswith("error: unknown ") and "\n" not in message
+    assert f"'{param.split('=', 1)[1]}'" in message
+    for value in listed:
+        assert value in message, value
+
+
+def test_an_injection_attempt_matches_nothing_and_changes_nothing(runner: CliRunner) -> None:
+    before = len(load_project().store)
+    result = runner.invoke(
+        main, ["query", "vendors-by-instrument", "--param", 'instrument=x" } ; DROP ALL ; #']
+    )
+    assert result.exit_code == 2 and "unknown instrument" in result.output
+    assert len(load_project().store) == before
+
+
+def test_resolver_on_the_store(shipped: LoadResult) -> None:
+    resolver = Resolver(store_select(shipped.store))
+    assert resolver.resolve("vendor", "xsd:string", "SurveyMonkey / Momentive") == "surveymonkey"
+    assert resolver.resolve("instrument", "xsd:string", "pkg:SCC-2010-87") == "scc-2010-87"
+    assert resolver.resolve("policy", "iri", "wix/2020-12-16") == f"{POLICY}wix/2020-12-16"
+    assert resolver.resolve("asOf", "xsd:date", "2020-01-01") == "2020-01-01"  # not a looked-up kind
+    with pytest.raises(UnknownValueError) as caught:
+        resolver.resolve("vendor", "xsd:string", "Acme")
+    assert "wix" in caught.value.known and len(caught.value.known) == len(resolver.known("vendor"))
+    assert curie("https://w3id.org/dpv/legal/eu/gdpr#A6-1-a") == "eu-gdpr:A6-1-a"
+
+
+def test_the_catalogue_is_read_once_while_files_are_unchanged(tmp_path: Path) -> None:
+    folder = tmp_path / "queries"
+    shutil.copytree(project_paths().queries, folder)
+    first = catalogue(folder)
+    again = catalogue(folder)
+    assert first.keys() == again.keys()
+    assert all(first[name] is again[name] for name in first)  # no file read or parsed again
+    path = folder / "policy-history.rq"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("#+ summary: A vendor", "#+ summary: One vendor")
+    )
+    changed = catalogue(folder)
+    assert changed["policy-history"].summary.startswith("One vendor")
+    assert changed["rights-per-vendor"] is first["rights-per-vendor"]
+
+
+def test_a_remembered_syntax_check_never_hides_an_error(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POLICYKG_CACHE_DIR", str(tmp_path / "cache"))
+    good = tmp_path / "good.rq"
+    good.write_text("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1\n", encoding="utf-8")
+    assert runner.invoke(main, ["query", "--file", str(good)]).exit_code == 0
+    assert any((tmp_path / "cache").iterdir()), "a query that parsed is remembered"
+    bad = tmp_path / "bad.rq"
+    bad.write_text("SELECT ?s WHERE { ?s ?p \n}\n", encoding="utf-8")
+    for _ in range(2):
+        result = runner.invoke(main, ["query", "--file", str(bad)])
+        assert result.exit_code == 2 and "SPARQL syntax error" in result.output
