@@ -27,6 +27,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # bench.planted: the oracle lives beside the benchmark, not in the library
 
 ONTOLOGY_IRI = "https://w3id.org/policykg/graph/ontology"
 CATALOGUE_IRI = "https://w3id.org/policykg/graph/catalogue"
@@ -47,8 +48,8 @@ def _timed(fn: Any) -> tuple[float, Any]:
 def _queries(store: Any, plan: Any) -> tuple[dict[str, float], dict[str, str]]:
     """Each named query with its planted parameters: best-of-3 seconds (slow ones once), and
     "ok" or how its rows differ from the planted answer."""
+    from bench.planted import planted_answer
     from policykg.query import bind_parameters, catalogue, run_local
-    from policykg.synthetic.planted import planted_answer
 
     seconds, answers = {}, {}
     for name, query in catalogue().items():
@@ -164,9 +165,9 @@ def child_rdflib(corpus: Path, cap: float) -> dict[str, Any]:
         out["rss_mb"] = _rss_mb()
         return out
     out["triples"] = len(store)
+    from bench.planted import planted_answer
     from policykg.query import bind_parameters, catalogue, run_local
     from policykg.synthetic.corpus import load_plan
-    from policykg.synthetic.planted import planted_answer
 
     plan = load_plan(corpus / "plan.json")
     for name, query in catalogue().items():

@@ -20,18 +20,18 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Identifier
 
-from policykg.load import load_project, open_existing, read_catalogue, version_digest
-from policykg.namespaces import PKG
-from policykg.query import NamedQuery, bind_parameters, catalogue, find_query, run_local
-from policykg.store import GraphStore, MemoryStore, OxigraphStore, policy_graph_names
-from policykg.synthetic.corpus import generate, load_plan
-from policykg.synthetic.planted import (
+from bench.planted import (
     PRIVACY_SHIELD,
     audit_trail_size,
     planted_answer,
     vendor_label,
     versions,
 )
+from policykg.load import load_project, open_existing, read_catalogue, version_digest
+from policykg.namespaces import PKG
+from policykg.query import NamedQuery, bind_parameters, catalogue, find_query, run_local
+from policykg.store import GraphStore, MemoryStore, OxigraphStore, policy_graph_names
+from policykg.synthetic.corpus import generate, load_plan
 from policykg.validation import Finding, ValidationReport, validate_store, validate_with_pyshacl
 
 pytestmark = pytest.mark.slow  # synthetic corpora at scale (minutes)

@@ -1,6 +1,7 @@
 """The planted answer of every named query on a synthetic corpus, computed from its plan.json.
 
-``policykg synth`` records what each generated version states (a :class:`~policykg.synth.Plan`).
+``policykg synth`` records what each generated version states (a
+:class:`~policykg.synthetic.corpus.Plan`).
 From that record alone, without SPARQL, this module derives the rows each named query must
 return, so that the tests (80 policies, both engines) and the benchmark (10,000 policies, the
 store) check answers, not only timings.
@@ -13,9 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from ..instruments import ValidityEvent
-from ..namespaces import DPV, EU_GDPR, policy_iri
-from .corpus import RIGHTS, Plan, PlannedVersion
+from policykg.instruments import ValidityEvent
+from policykg.namespaces import DPV, EU_GDPR, policy_iri
+from policykg.synthetic.corpus import RIGHTS, Plan, PlannedVersion
 
 PRIVACY_SHIELD = frozenset({"EU-US-PrivacyShield", "Swiss-US-PrivacyShield"})
 
@@ -65,8 +66,8 @@ def audit_trail_size(v: PlannedVersion) -> int:
 @cache
 def _instruments() -> dict[str, tuple[str, tuple[ValidityEvent, ...]]]:
     """Instrument local name -> (slug, its events), from the shipped ontology."""
-    from ..instruments import load_instruments
-    from ..ontology import load_ontology
+    from policykg.instruments import load_instruments
+    from policykg.ontology import load_ontology
 
     return {i.iri.rsplit("#", 1)[-1]: (i.slug, i.events) for i in load_instruments(load_ontology()).values()}
 
