@@ -373,6 +373,26 @@ def query(
     click.echo(format_result(result, fmt), nl=False)
 
 
+@main.command("diff", epilog=EXIT_CODES)
+@click.argument("old")
+@click.argument("new", required=False)
+@format_option(["text", "markdown", "json"], "text")
+@DATA_DIR
+@reports_errors
+def diff_command(old: str, new: str | None, fmt: str, data_dir: Path | None) -> None:
+    """What changed from policy version OLD to NEW: facts added, removed and changed, with the
+    quotes of both sides (the report's diff pages show the same).
+
+    OLD and NEW are version IRIs or vendor/date (wix/2018-05-10); a single VENDOR (label, slug
+    or IRI) compares its last two versions.
+    """
+    from .diff import diff_versions, pick_versions, render
+
+    store = _query_store(data_dir)
+    before, after = pick_versions(store, old, new)
+    click.echo(render(diff_versions(store, before, after), fmt), nl=False)
+
+
 @main.command("import-p3p", epilog=EXIT_CODES)
 @click.option(
     "--source",
