@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from rdflib import Graph
 
 from policykg.cli import main
 from policykg.load import LoadResult
@@ -411,3 +412,38 @@ def test_pyshacl_refusing_a_shape_is_a_clear_error(loaded: LoadResult, tmp_path:
         PolicyKGError, match="refused the shapes: A SPARQL Constraint must not contain a VALUES"
     ):
         validate_with_pyshacl(loaded.store, "values", date(2026, 11, 23), tmp_path)
+
+
+def _project_with_profiles(tmp_path: Path, extra: str) -> Path:
+    """A project root whose shapes/profiles.tsv has ``extra`` appended; every other folder is
+    the real one (linked), so only the profile file differs."""
+    from policykg.paths import project_paths
+
+    real = project_paths().root
+    root = tmp_path / "project"
+    (root / "shapes").mkdir(parents=True)
+    for name in ("ontology", "queries", "data", "pyproject.toml"):
+        (root / name).symlink_to(real / name)
+    for shapes_file in (real / "shapes").iterdir():
+        (root / "shapes" / shapes_file.name).write_bytes(shapes_file.read_bytes())
+    with (root / "shapes" / "profiles.tsv").open("a", encoding="utf-8") as profiles:
+        profiles.write(extra)
+    return root
+
+
+def test_a_profile_added_to_profiles_tsv_is_usable_without_code(tmp_path: Path) -> None:
+    """Profiles are data (shapes/profiles.tsv, like ROBOT's report profile): a line added there
+    is a profile the CLI runs, and an unknown name lists the profiles the file defines."""
+    root = _project_with_profiles(tmp_path, "art13\tgdpr-art13.ttl\n")
+    runner = CliRunner(env={"POLICYKG_HOME": str(root)})
+    args = ["validate", "--as-of", "2026-11-23", "--format", "json", "--fail-on", "none"]
+    art13 = runner.invoke(main, [*args, "--profile", "art13"])
+    assert art13.exit_code == 0, art13.output
+    shapes = {finding["shape"] for finding in json.loads(art13.output)["findings"]}
+    assert shapes, "the Art. 13 shapes find something in the shipped data"
+    declared = {str(s) for s in Graph().parse(root / "shapes" / "gdpr-art13.ttl").subjects()}
+    assert shapes <= declared, shapes - declared  # only the file the new profile names ran
+    unknown = runner.invoke(main, [*args, "--profile", "nope"])
+    assert unknown.exit_code == 2
+    assert "nope" in unknown.output and "art13" in unknown.output and "compliance" in unknown.output
+    assert "Traceback" not in unknown.output
