@@ -5,29 +5,40 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from xml.dom.minidom import Document
 
 import pytest
+import yaml
+from click.testing import CliRunner
 
+from policykg.cli import main
 from policykg.load import LoadResult, load_project
 from policykg.query import bind_parameters, find_query, run_local, run_remote
-from policykg.serve import make_server
+from policykg.serve import Limits, make_server
+from policykg.sparql_text import substitute_terms
 
 from .servers import free_port, wait_http
 
 pytestmark = pytest.mark.slow  # a real HTTP server and a headless browser
 
 
-def _start(allow_update: bool, data_dir: Path) -> Iterator[str]:
-    server = make_server(load_project(data_dir=data_dir).store, "127.0.0.1", 0, allow_update)
+def _start(
+    allow_update: bool, data_dir: Path, limits: Limits | None = None, site: Path | None = None
+) -> Iterator[str]:
+    server = make_server(load_project(data_dir=data_dir).store, "127.0.0.1", 0, allow_update, limits, site)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -92,10 +103,42 @@ def test_bad_query_is_400_not_a_crash(endpoint: str) -> None:
     assert status == 400 and body.startswith("query failed")
 
 
-def test_serve_cli_starts_and_answers() -> None:
+def test_serve_help_documents_the_limits() -> None:
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert result.exit_code == 0
+    for option in (
+        "--timeout",
+        "--workers",
+        "--max-result-bytes",
+        "--max-body-bytes",
+        "--allow-service",
+        "--site",
+    ):
+        assert option in result.output
+    assert "[default: 127.0.0.1]" in result.output
+
+
+def test_serve_cli_refuses_a_missing_site(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--site", str(tmp_path / "nope")])
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_serve_cli_starts_and_answers(tmp_path: Path) -> None:
     port = free_port()
+    (tmp_path / "index.html").write_text("<h1>site</h1>", encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, "-m", "policykg.cli", "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "policykg.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--timeout",
+            "1.5",
+            "--site",
+            str(tmp_path),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -103,6 +146,10 @@ def test_serve_cli_starts_and_answers() -> None:
         wait_http(f"http://127.0.0.1:{port}/", 60, process)
         status, _ = _post(f"http://127.0.0.1:{port}/sparql", {"update": "CLEAR ALL"})
         assert status == 403
+        status, body = _post(f"http://127.0.0.1:{port}/sparql", {"query": CROSS_JOIN})
+        assert status == 503 and "time limit of 1.5 s" in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/site/", timeout=10) as response:
+            assert b"<h1>site</h1>" in response.read()
     finally:
         process.terminate()
         process.wait(timeout=20)
@@ -111,11 +158,14 @@ def test_serve_cli_starts_and_answers() -> None:
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.mark.skipif(CHROMIUM is None and not os.environ.get("CI"), reason="Chromium is not installed")
-def test_query_page_runs_a_query_in_a_real_browser(endpoint: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"), reason="Chromium is not installed"
+)
+
+
+def _dom(url: str, profile: Path) -> str:
+    """The page's DOM after its scripts ran, in headless Chromium."""
     assert CHROMIUM is not None, "CI installs Chromium (.ci/setup)"
-    query = "SELECT ?vendor WHERE { ?v a <https://w3id.org/policykg#Vendor> ; <http://www.w3.org/2000/01/rdf-schema#label> ?vendor } ORDER BY ?vendor"
-    url = f"{endpoint}/?{urllib.parse.urlencode({'query': query})}"
     result = subprocess.run(
         [
             CHROMIUM,
@@ -127,7 +177,7 @@ def test_query_page_runs_a_query_in_a_real_browser(endpoint: str, tmp_path) -> N
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
-            f"--user-data-dir={tmp_path}",
+            f"--user-data-dir={profile}",
             "--virtual-time-budget=10000",
             "--dump-dom",
             url,
@@ -136,9 +186,399 @@ def test_query_page_runs_a_query_in_a_real_browser(endpoint: str, tmp_path) -> N
         text=True,
         timeout=120,
     )
-    dom = result.stdout
-    assert 'id="result-table"' in dom, result.stderr[-2000:]
+    assert result.stdout.strip(), result.stderr[-2000:]
+    return result.stdout
+
+
+@needs_chromium
+def test_query_page_runs_a_query_in_a_real_browser(endpoint: str, tmp_path: Path) -> None:
+    query = "SELECT ?vendor WHERE { ?v a <https://w3id.org/policykg#Vendor> ; <http://www.w3.org/2000/01/rdf-schema#label> ?vendor } ORDER BY ?vendor"
+    dom = _dom(f"{endpoint}/?{urllib.parse.urlencode({'query': query})}", tmp_path)
+    assert 'id="result-table"' in dom
     for vendor in ("CloudCall", "CloudTalk", "KloudTalk", "Talkdesk"):
         assert f"<td>{vendor}</td>" in dom
     assert "4 rows" in dom
-    assert "vendors-citing-privacy-shield" in dom  # the named queries are offered as examples
+    assert "vendors-citing-privacy-shield" in dom  # the named queries are offered
+
+
+def _rows_on_page(dom: str) -> int:
+    match = re.search(r'<p id="status"[^>]*>(\d+) rows</p>', dom)
+    assert match, dom[-3000:]
+    assert dom.count("<tr>") == int(match[1]) + 1  # header row + one per result
+    return int(match[1])
+
+
+@needs_chromium
+@pytest.mark.parametrize(
+    ("name", "params"),
+    [
+        ("vendors-by-instrument", {"instrument": "scc-2010-87", "asOf": "2026-11-23"}),
+        ("vendors-by-instrument", {"instrument": "privacy-shield-eu-us", "asOf": "2019-06-01"}),
+        ("policy-audit-trail", {"policy": "https://w3id.org/policykg/id/policy/cloudcall/2018-01-16"}),
+        ("policy-history", {"vendor": "talkdesk"}),
+    ],
+)
+def test_query_page_sends_every_parameter(
+    endpoint: str, loaded: LoadResult, tmp_path: Path, name: str, params: dict[str, str]
+) -> None:
+    """The page gives the rows the command line gives for the same parameters (it filled in only
+    the date: vendors-by-instrument gave 12 rows on the page and 1 on the command line)."""
+    query = find_query(name)
+    local = run_local(loaded.store, query, bind_parameters(query, params))
+    bindings = bind_parameters(query, params)
+    only_dates = {k: v for k, v in bindings.items() if k.endswith("_xsd_date")}  # what the page bound
+    everything = loaded.store.select(substitute_terms(query.text, only_dates))
+    assert len(local.rows) < len(everything.rows)  # the parameter matters for this query
+    dom = _dom(f"{endpoint}/?{urllib.parse.urlencode({'named': name, **params})}", tmp_path)
+    assert _rows_on_page(dom) == len(local.rows)
+    for value in params.values():
+        assert value in dom  # and the bound query shows the value
+
+
+@needs_chromium
+def test_query_page_form_from_the_header(endpoint: str, tmp_path: Path) -> None:
+    dom = _dom(f"{endpoint}/?named=vendors-by-instrument&instrument=dpf-eu-us&asOf=2026-11-23", tmp_path)
+    # one labelled control per parameter, with the values it accepts and the default
+    assert re.search(r'<label for="param-instrument">instrument</label>', dom)
+    assert re.search(r'<label for="param-asOf">asOf</label>', dom)
+    select = re.search(r'<select id="param-instrument" name="instrument"[^>]*>(.*?)</select>', dom, re.S)
+    assert select is not None
+    options = re.findall(r'<option value="([^"]+)"', select[1])
+    assert {"dpf-eu-us", "privacy-shield-eu-us", "scc-2010-87", "safe-harbor-eu-us"} <= set(options)
+    assert not {"cloudtalk", "talkdesk"} & set(options)  # vendor slugs are not instruments
+    assert re.search(r'<input type="date" id="param-asOf" name="asOf"', dom)
+    assert 'aria-describedby="param-instrument-help"' in dom and "instrument slug" in dom
+    # every control has a label; nothing takes focus out of document order
+    for control in re.findall(r'<(?:input|select|textarea)[^>]*\sid="([^"]+)"', dom):
+        assert f'<label for="{control}"' in dom, control
+    assert "tabindex" not in dom
+    assert dom.count('type="submit"') == 2
+    assert 'role="status"' in dom and "<caption>" in dom
+
+
+@needs_chromium
+def test_cross_origin_page_queries_through_cors(endpoint: str, seed_data: Path, tmp_path: Path) -> None:
+    """A page from another origin (as YASGUI is) posts a query with a preflighted Content-Type."""
+    site = tmp_path / "site"
+    site.mkdir()
+    target, body = json.dumps(f"{endpoint}/sparql"), json.dumps(VENDOR_LABELS)
+    script = (
+        "fetch(" + target + ", {method: 'POST', headers: {'Content-Type': 'application/sparql-query', "
+        "'Accept': 'application/sparql-results+json'}, body: " + body + "})"
+        ".then(r => r.json()).then(d => { document.getElementById('out').textContent = "
+        "d.results.bindings.map(b => b.label.value).sort().join(','); })"
+        ".catch(e => { document.getElementById('out').textContent = 'failed: ' + e; });"
+    )
+    (site / "yasgui.html").write_text(
+        f"<!doctype html><p id=out>waiting</p><script>{script}</script>", encoding="utf-8"
+    )
+    for other in _start(False, seed_data, site=site):
+        dom = _dom(f"{other}/site/yasgui.html", tmp_path / "profile")
+        assert "CloudCall,CloudTalk,KloudTalk,Talkdesk" in dom, dom
+
+
+# --- content negotiation: standard clients --------------------------------------------------
+
+VENDORS = {"CloudCall", "CloudTalk", "KloudTalk", "Talkdesk"}
+VENDOR_LABELS = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "SELECT ?label WHERE { ?v a <https://w3id.org/policykg#Vendor> ; rdfs:label ?label }"
+)
+VENDOR_GRAPH = (
+    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+    "CONSTRUCT { ?v rdfs:label ?label } WHERE { ?v a <https://w3id.org/policykg#Vendor> ; rdfs:label ?label }"
+)
+
+
+def _wrapper(endpoint: str, query: str, fmt: str) -> Any:
+    from SPARQLWrapper import SPARQLWrapper
+
+    client = SPARQLWrapper(f"{endpoint}/sparql")
+    client.setQuery(query)
+    client.setReturnFormat(fmt)
+    return client.query()
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_select_in_every_result_format_with_sparqlwrapper(endpoint: str, fmt: str) -> None:
+    response = _wrapper(endpoint, VENDOR_LABELS, fmt)
+    expected_type = {
+        "json": "application/sparql-results+json",
+        "xml": "application/sparql-results+xml",
+        "csv": "text/csv",
+        "tsv": "text/tab-separated-values",
+    }[fmt]
+    assert response.info()["content-type"].split(";")[0] == expected_type
+    converted = response.convert()
+    if fmt == "json":
+        assert isinstance(converted, dict)
+        labels = {b["label"]["value"] for b in converted["results"]["bindings"]}
+    elif fmt == "xml":
+        assert isinstance(converted, Document)
+        labels = {e.firstChild.nodeValue for e in converted.getElementsByTagName("literal")}  # type: ignore[union-attr]
+    else:
+        rows = converted.decode("utf-8") if isinstance(converted, bytes) else converted
+        labels = {line.strip().strip('"') for line in rows.splitlines()[1:]}
+    assert labels == VENDORS
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_ask_with_sparqlwrapper(endpoint: str, fmt: str) -> None:
+    from SPARQLWrapper import SPARQLWrapper
+
+    for query, expected in (
+        ("ASK { ?v a <https://w3id.org/policykg#Vendor> }", True),
+        ("ASK { <urn:x> ?p ?o }", False),
+    ):
+        client = SPARQLWrapper(f"{endpoint}/sparql")
+        client.setQuery(query)
+        client.setReturnFormat(fmt)
+        converted: Any = client.queryAndConvert()
+        answer = (
+            converted["boolean"]
+            if fmt == "json"
+            else converted.getElementsByTagName("boolean")[0].firstChild.data == "true"
+        )
+        assert answer is expected
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type"),
+    [
+        ("turtle", "text/turtle"),
+        ("n3", "text/turtle"),
+        ("rdf+xml", "application/rdf+xml"),
+        ("xml", "application/rdf+xml"),
+        ("json-ld", "application/ld+json"),
+    ],
+)
+def test_construct_in_every_graph_format_with_sparqlwrapper(
+    endpoint: str, fmt: str, content_type: str
+) -> None:
+    from rdflib import Graph, Literal
+
+    response = _wrapper(endpoint, VENDOR_GRAPH, fmt)
+    assert response.info()["content-type"].split(";")[0] == content_type
+    graph = response.convert()
+    if not isinstance(graph, Graph):  # SPARQLWrapper returns Turtle and N3 as bytes
+        graph = Graph().parse(data=graph, format="turtle")
+    assert {str(o) for o in graph.objects()} == VENDORS and all(
+        isinstance(o, Literal) for o in graph.objects()
+    )
+
+
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [
+        ("application/n-triples", "application/n-triples"),
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        ("", "text/turtle"),
+        ("text/html, */*;q=0.1", "text/turtle"),
+    ],
+)
+def test_describe_by_accept_header(endpoint: str, accept: str, content_type: str) -> None:
+    from rdflib import Graph, URIRef
+
+    url = f"{endpoint}/sparql?" + urllib.parse.urlencode(
+        {"query": "DESCRIBE <https://w3id.org/policykg/id/vendor/talkdesk>"}
+    )
+    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["Content-Type"].split(";")[0] == content_type
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        body = response.read()
+    rdflib_format = {
+        "application/n-triples": "nt",
+        "text/turtle": "turtle",
+        "application/ld+json": "json-ld",
+        "application/rdf+xml": "xml",
+    }
+    graph = Graph().parse(data=body, format=rdflib_format[content_type])
+    assert (URIRef("https://w3id.org/policykg/id/vendor/talkdesk"), None, None) in graph
+
+
+def test_rdflib_parses_a_construct_url(endpoint: str) -> None:
+    from rdflib import Graph
+
+    graph = Graph().parse(f"{endpoint}/sparql?" + urllib.parse.urlencode({"query": VENDOR_GRAPH}))
+    assert {str(o) for o in graph.objects()} == VENDORS
+
+
+def test_format_parameter_overrides_accept(endpoint: str) -> None:
+    url = f"{endpoint}/sparql?" + urllib.parse.urlencode({"query": VENDOR_LABELS, "format": "csv"})
+    with urllib.request.urlopen(
+        urllib.request.Request(url, headers={"Accept": "application/json"}), timeout=30
+    ) as response:
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert set(response.read().decode().split()[1:]) == VENDORS
+
+
+def test_post_sparql_query_body(endpoint: str) -> None:
+    request = urllib.request.Request(
+        f"{endpoint}/sparql",
+        data=VENDOR_LABELS.encode(),
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/tab-separated-values"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert {line.strip('"') for line in response.read().decode().split("\n")[1:] if line} == VENDORS
+
+
+def test_cors_preflight(endpoint: str) -> None:
+    request = urllib.request.Request(
+        f"{endpoint}/sparql",
+        method="OPTIONS",
+        headers={
+            "Origin": "http://yasgui.example",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type, accept",
+        },
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 204
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        assert "POST" in response.headers["Access-Control-Allow-Methods"]
+        assert "content-type" in response.headers["Access-Control-Allow-Headers"].lower()
+
+
+# --- limits -----------------------------------------------------------------------------------
+
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def _children() -> set[int]:
+    """This process's child processes (the query workers), from /proc."""
+    pids: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        pids |= {int(p) for p in (task / "children").read_text().split()}
+    return pids
+
+
+@pytest.fixture(scope="module")
+def limited(seed_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    site = tmp_path_factory.mktemp("site")
+    (site / "index.html").write_text(
+        "<!doctype html><title>report</title><h1>Portfolio</h1>", encoding="utf-8"
+    )
+    (site / "style.css").write_text("body { color: #111 }", encoding="utf-8")
+    (site / "app.js").write_text("console.log(1)", encoding="utf-8")
+    (site / "data.json").write_text("{}", encoding="utf-8")
+    (site / "chart.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
+    (site / "vendors").mkdir()
+    (site / "vendors" / "index.html").write_text("<h1>Vendors</h1>", encoding="utf-8")
+    (site / "escape").symlink_to("/etc")
+    limits = Limits(timeout=2, max_result_bytes=1_000_000, max_body_bytes=100_000, workers=2)
+    yield from _start(False, seed_data, limits=limits, site=site)
+
+
+def test_slow_query_is_stopped_and_does_not_block_others(limited: str) -> None:
+    before = _children()
+    outcome: dict[str, object] = {}
+
+    def slow() -> None:
+        started = time.monotonic()
+        outcome["status"], outcome["body"] = _post(f"{limited}/sparql", {"query": CROSS_JOIN})
+        outcome["seconds"] = time.monotonic() - started
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    status, body = _post(f"{limited}/sparql", {"query": "ASK { ?v a <https://w3id.org/policykg#Vendor> }"})
+    assert status == 200 and json.loads(body)["boolean"] is True
+    assert time.monotonic() - started < 1.0  # answered while the slow query runs
+    thread.join(10)
+    assert outcome["status"] == 503 and "time limit of 2 s" in str(outcome["body"])
+    assert 1.9 < float(str(outcome["seconds"])) < 4
+    killed = before - _children()
+    assert len(killed) == 1  # the worker that ran it is gone: the query really stopped
+    assert not Path(f"/proc/{killed.pop()}").exists()
+    assert len(_children()) == len(before)  # and was replaced
+
+
+def test_service_allowed_only_for_listed_endpoints(seed_data: Path, endpoint: str) -> None:
+    query = f"SELECT ?s WHERE {{ SERVICE <{endpoint}/sparql> {{ ?s a <https://w3id.org/policykg#Vendor> }} }}"
+    status, body = _post(f"{endpoint}/sparql", {"query": query})
+    assert status == 403 and "refused" in body
+    for url in _start(False, seed_data, limits=Limits(allowed_services=frozenset({f"{endpoint}/sparql"}))):
+        status, body = _post(f"{url}/sparql", {"query": query})
+        assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 4
+        other = query.replace(f"{endpoint}/sparql", "http://127.0.0.1:9/sparql")
+        assert _post(f"{url}/sparql", {"query": other})[0] == 403
+
+
+def test_load_refused_even_with_updates_allowed(seed_data: Path) -> None:
+    for url in _start(True, seed_data):
+        status, body = _post(f"{url}/sparql", {"update": "LOAD <http://127.0.0.1:9/x.ttl>"})
+        assert status == 403 and "LOAD is refused" in body
+        status, _ = _post(f"{url}/sparql", {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"})
+        assert status == 204
+
+
+HOSTILE = yaml.safe_load(
+    (Path(__file__).parent / "fixtures" / "hostile" / "http-requests.yaml").read_text(encoding="utf-8")
+)
+
+
+def _raw(url: str, request: bytes, half_close: bool) -> bytes:
+    host, port = urllib.parse.urlsplit(url).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _request_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if "process_request_thread" in t.name]
+
+
+@pytest.mark.parametrize("case", HOSTILE, ids=[c["name"] for c in HOSTILE])
+def test_hostile_http_request(limited: str, case: dict[str, Any], capfd: pytest.CaptureFixture[str]) -> None:
+    request = case["request"].encode("latin-1") + b"#" * case.get("pad", 0)
+    response = _raw(limited, request, case.get("half_close", False))
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert int(head.split()[1]) == case["status"], response[:300]
+    assert b"content-type: text/plain" in head.lower()
+    text = body.decode("utf-8")
+    assert text.endswith("\n") and "\n" not in text[:-1], text  # one line
+    assert case["message"] in text
+    deadline = time.monotonic() + 3
+    while _request_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _request_threads()  # no thread left hanging on the request
+    status, answer = _post(f"{limited}/sparql", {"query": "ASK { ?v a <https://w3id.org/policykg#Vendor> }"})
+    assert status == 200 and json.loads(answer)["boolean"] is True  # still healthy
+    assert "Traceback" not in capfd.readouterr().err
+
+
+# --- the static site --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "text"),
+    [
+        ("/site/", "text/html; charset=utf-8", "Portfolio"),
+        ("/site/index.html", "text/html; charset=utf-8", "Portfolio"),
+        ("/site/vendors/", "text/html; charset=utf-8", "Vendors"),
+        ("/site/style.css", "text/css; charset=utf-8", "color"),
+        ("/site/app.js", "text/javascript; charset=utf-8", "console"),
+        ("/site/data.json", "application/json", "{}"),
+        ("/site/chart.svg", "image/svg+xml", "<svg"),
+    ],
+)
+def test_site_is_served_with_content_types(limited: str, path: str, content_type: str, text: str) -> None:
+    with urllib.request.urlopen(f"{limited}{path}", timeout=10) as response:
+        assert response.headers["Content-Type"] == content_type
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert text in response.read().decode("utf-8")
+
+
+def test_no_site_without_the_option(endpoint: str) -> None:
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(f"{endpoint}/site/index.html", timeout=10)
+    assert caught.value.code == 404 and "serve --site" in caught.value.read().decode()

@@ -625,17 +625,76 @@ def export(fmt: str, only: str | None, framed: bool, output: Path | None, data_d
 
 
 @main.command(epilog=EXIT_CODES)
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind (loopback only by default)."
+)
 @click.option("--port", default=7879, show_default=True)
-@click.option("--allow-update", is_flag=True, help="Accept SPARQL updates (refused by default).")
+@click.option(
+    "--allow-update", is_flag=True, help="Accept SPARQL updates (refused by default; LOAD is always refused)."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
+    help="Seconds a query may take (waiting for a free worker included); it is then stopped: HTTP 503.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1, max=64),
+    default=2,
+    show_default=True,
+    help="Queries that run at the same time, each in its own read-only process.",
+)
+@click.option(
+    "--max-result-bytes",
+    type=click.IntRange(min=1),
+    default=50_000_000,
+    show_default=True,
+    help="Largest serialised result; a larger one is refused (HTTP 422), never cut.",
+)
+@click.option(
+    "--max-body-bytes",
+    type=click.IntRange(min=1),
+    default=1_000_000,
+    show_default=True,
+    help="Largest request body (HTTP 413 above).",
+)
+@click.option(
+    "--allow-service",
+    "allow_service",
+    multiple=True,
+    metavar="IRI",
+    help="An endpoint IRI that SERVICE may call (repeatable); SERVICE is refused by default.",
+)
+@click.option(
+    "--site",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    default=None,
+    help="A static folder (e.g. from 'policykg report --output DIR') served under /site/.",
+)
 @DATA_DIR
 @reports_errors
-def serve(host: str, port: int, allow_update: bool, data_dir: Path | None) -> None:
-    """Serve the graph as a SPARQL 1.1 endpoint (/sparql) with a query page (/)."""
-    from .serve import make_server
+def serve(
+    host: str,
+    port: int,
+    allow_update: bool,
+    timeout: float,
+    workers: int,
+    max_result_bytes: int,
+    max_body_bytes: int,
+    allow_service: tuple[str, ...],
+    site: Path | None,
+    data_dir: Path | None,
+) -> None:
+    """Serve the graph as a SPARQL 1.1 endpoint (/sparql) with a query page (/) and, with
+    --site, a static site (/site/). Read-only, no outbound requests (SERVICE, LOAD), and every
+    query is time- and size-limited: see the options."""
+    from .serve import Limits, make_server
 
+    limits = Limits(timeout, max_result_bytes, max_body_bytes, workers, frozenset(allow_service))
     try:
-        server = make_server(_load(data_dir).store, host, port, allow_update)
+        server = make_server(_load(data_dir).store, host, port, allow_update, limits, site)
     except OSError as err:
         raise PolicyKGError(f"cannot listen on {host}:{port}: {err.strerror}") from None
     mode = "read-write" if allow_update else "read-only"

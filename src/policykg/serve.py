@@ -1,124 +1,681 @@
-"""A local SPARQL 1.1 endpoint over the store, with a small query page; read-only by default.
+"""A SPARQL 1.1 endpoint over the store, its query page, and an optional static site beside it.
 
-``GET/POST /sparql`` answers queries (JSON, CSV, TSV or XML results by Accept header); updates
-are refused with 403 unless the server was started with updates allowed. ``GET /`` is the query
-page: a form, the named queries of the library as examples, a results table.
+Meant for a team's shared endpoint, so every request is treated as hostile input:
+
+- ``GET/POST /sparql`` (SPARQL 1.1 Protocol: GET, POST form, POST ``application/sparql-query``)
+  answers in the media type the client asks for (``Accept`` or ``format=``): SELECT/ASK as
+  JSON, XML, CSV or TSV; CONSTRUCT/DESCRIBE as Turtle, N-Triples, JSON-LD or RDF/XML. CORS is
+  open (``Access-Control-Allow-Origin: *``, OPTIONS preflight), so YASGUI and other browser
+  clients work.
+- Queries run in worker processes that open the store read-only (:mod:`policykg.serve_worker`):
+  several run at once, and a query over its time limit is stopped by killing its worker (Oxigraph
+  cannot cancel a query), so a runaway query neither blocks other requests nor runs on after its
+  client left. Results are capped in bytes, request bodies too (413).
+- No outbound requests: ``SERVICE`` is refused unless its IRI is on the ``--allow-service`` list,
+  ``LOAD`` always. Updates are refused (403) unless the server was started with updates allowed.
+- ``GET /`` is the query page, built once from the named queries' grlc headers: a labelled field
+  per parameter with the values it accepts; ``GET /api/bind/NAME?param=...`` gives a named query
+  with its parameters bound exactly as ``policykg query`` binds them.
+- ``GET /site/...`` serves a static folder (``serve --site DIR``, e.g. the output of
+  ``policykg report``), never a file outside it.
 """
 
 from __future__ import annotations
 
-import html
 import json
+import mimetypes
+import os
+import queue
+import re
+import select
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
 import threading
+import time
 import urllib.parse
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .query import catalogue
-from .store import GraphStore
+import pyoxigraph as ox
+from rdflib import BNode
 
-RESULT_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/json": "json",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-    "application/sparql-results+xml": "xml",
-}
+from .errors import PolicyKGError
+from .query import NamedQuery, bind_parameters, catalogue
+from .sparql_text import substitute_terms
+from .store import GraphStore, OxigraphStore, to_ox
+
 UI_FILE = Path(__file__).with_name("ui.html")
+LINGER_BYTES = 16_000_000
 
 
-def _result_format(accept: str) -> tuple[str, str]:
-    for mime, fmt in RESULT_TYPES.items():
-        if mime in accept:
-            return mime, fmt
-    return "application/sparql-results+json", "json"
+@dataclass(frozen=True)
+class Limits:
+    """What one request may cost; every field is a ``serve`` option."""
+
+    timeout: float = 10.0
+    """Seconds a query may take, waiting for a free worker included; then it is stopped (503)."""
+    max_result_bytes: int = 50_000_000
+    """Largest serialised result; a larger one is refused (422) rather than cut silently."""
+    max_body_bytes: int = 1_000_000
+    """Largest request body (413 above)."""
+    workers: int = 2
+    """Queries that run at the same time, each in its own process."""
+    allowed_services: frozenset[str] = field(default_factory=frozenset)
+    """IRIs a query may name in ``SERVICE <iri>``; none by default (no outbound requests)."""
+    read_seconds: float = 20.0
+    """How long a client may take to send its request line, headers and body."""
 
 
-def make_handler(store: GraphStore, allow_update: bool) -> type[BaseHTTPRequestHandler]:
-    lock = threading.Lock()  # one request at a time on the store: rdflib is not thread-safe
+class RequestError(Exception):
+    """A request refused with an HTTP status and a one-line message."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+# --- no outbound requests ----------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+      | (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+                  |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+      | (?P<iri><[^<>"{}|^`\\\s]*>)
+      | (?P<word>[?$]?[A-Za-z_0-9][\w.\-]*(?::[\w.%\-:]*)?|:[\w.%\-:]*)
+      | (?P<other>\S)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """(kind, text) tokens of a SPARQL text, comments left out: enough to find keywords, which
+    never occur inside strings, IRIs, variables or prefixed names."""
+    return [
+        (str(m.lastgroup), m.group()) for m in _TOKEN.finditer(text) if m.lastgroup not in ("comment", None)
+    ]
+
+
+def refuse_outbound(text: str, allowed: frozenset[str]) -> None:
+    """Raise 403 for ``LOAD`` and for ``SERVICE`` with an IRI that is not allowed (a variable or
+    prefixed name is refused too: only a literal, allowed IRI is ever fetched)."""
+    tokens = _tokens(text)
+    for index, (kind, word) in enumerate(tokens):
+        keyword = word.upper() if kind == "word" else ""
+        if keyword == "LOAD":
+            raise RequestError(
+                HTTPStatus.FORBIDDEN, "LOAD is refused: the endpoint makes no outbound requests"
+            )
+        if keyword != "SERVICE":
+            continue
+        following = [t for t in tokens[index + 1 : index + 3] if t[1].upper() != "SILENT"]
+        target = following[0] if following else ("other", "")
+        if target[0] == "iri" and target[1][1:-1] in allowed:
+            continue
+        raise RequestError(
+            HTTPStatus.FORBIDDEN,
+            f"SERVICE {target[1]} is refused: the endpoint makes no outbound requests "
+            "(an administrator can allow an IRI with serve --allow-service)",
+        )
+
+
+# --- query workers -----------------------------------------------------------------------------
+
+
+class _Worker:
+    """One worker process and the store generation it opened."""
+
+    def __init__(self, store_dir: Path, generation: int) -> None:
+        self.generation = generation
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "policykg.serve_worker", str(store_dir)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def ask(self, request: Mapping[str, object], deadline: float) -> tuple[dict[str, object], bytes]:
+        stdin, stdout = self.process.stdin, self.process.stdout
+        assert stdin is not None and stdout is not None
+        frame = json.dumps(request).encode("utf-8")
+        stdin.write(struct.pack(">I", len(frame)) + frame)
+        stdin.flush()
+        header = json.loads(self._frame(stdout.fileno(), deadline))
+        return header, self._frame(stdout.fileno(), deadline)
+
+    def _frame(self, fd: int, deadline: float) -> bytes:
+        (size,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
+        return _read_exact(fd, size, deadline)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stdout):
+            if stream is not None:
+                stream.close()
+
+
+class QueryTimeout(Exception):
+    """The worker did not answer before the deadline."""
+
+
+def _read_exact(fd: int, size: int, deadline: float) -> bytes:
+    parts: list[bytes] = []
+    remaining = size
+    while remaining:
+        wait = deadline - time.monotonic()
+        if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+            raise QueryTimeout()
+        chunk = os.read(fd, min(remaining, 1 << 20))
+        if not chunk:
+            raise EOFError("the query worker exited")
+        parts.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(parts)
+
+
+class QueryPool:
+    """``workers`` processes reading ``store_dir``; a request takes an idle one, and a worker that
+    overran its deadline (or failed) is killed and replaced."""
+
+    def __init__(self, store_dir: Path, limits: Limits) -> None:
+        self.store_dir = store_dir
+        self.limits = limits
+        self.generation = 0
+        self._closed = False
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        for _ in range(max(1, limits.workers)):
+            self._idle.put(_Worker(store_dir, 0))
+
+    def run(self, text: str, accept: str, formats: list[str]) -> tuple[dict[str, object], bytes]:
+        deadline = time.monotonic() + self.limits.timeout
+        try:
+            worker = self._idle.get(timeout=self.limits.timeout)
+        except queue.Empty:
+            raise RequestError(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                f"all {self.limits.workers} query workers stayed busy for {self.limits.timeout:g} s",
+            ) from None
+        if worker.generation != self.generation:  # the store changed since it opened it
+            worker.stop()
+            worker = _Worker(self.store_dir, self.generation)
+        request = {
+            "query": text,
+            "accept": accept,
+            "formats": formats,
+            "max_bytes": self.limits.max_result_bytes,
+        }
+        healthy = False
+        try:
+            answer = worker.ask(request, deadline)
+            healthy = True
+            return answer
+        except QueryTimeout:
+            raise RequestError(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                f"the query was stopped at the time limit of {self.limits.timeout:g} s (serve --timeout)",
+            ) from None
+        except (EOFError, OSError, ValueError):
+            raise RequestError(HTTPStatus.INTERNAL_SERVER_ERROR, "the query worker failed") from None
+        finally:
+            self._release(worker, healthy)
+
+    def _release(self, worker: _Worker, healthy: bool) -> None:
+        if healthy and not self._closed:
+            self._idle.put(worker)
+            return
+        worker.stop()  # kills a runaway query: the process is the only way to stop it
+        if not self._closed:
+            self._idle.put(_Worker(self.store_dir, self.generation))
+
+    def refresh(self) -> None:
+        """After an update: workers reopen the store before their next query."""
+        self.generation += 1
+
+    def close(self) -> None:
+        self._closed = True
+        while True:
+            try:
+                self._idle.get_nowait().stop()
+            except queue.Empty:
+                return
+
+
+# --- the query page ----------------------------------------------------------------------------
+
+_LIKE_IRI = """SELECT ?type (COUNT(DISTINCT ?other) AS ?n) WHERE {{ {term} a ?type . ?other a ?type }}
+GROUP BY ?type ORDER BY ?n ?type LIMIT 1"""
+_LIKE_LITERAL = """SELECT DISTINCT ?value WHERE {{ ?s ?p {term} ; a ?type . ?member a ?type ; ?p ?value }}
+ORDER BY ?value LIMIT {limit}"""
+MAX_CHOICES = 200
+RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+
+
+def parameter_choices(store: GraphStore, query: NamedQuery) -> dict[str, list[dict[str, str]]]:
+    """The values each parameter accepts, found in the data as "values like its default": for an
+    IRI, the members of the default's most specific class (a policy version: every version); for
+    a text, the same property's values on everything sharing a class with the default's subject
+    (a vendor slug: every vendor's slug). Dates and integers take any value; no default, no list."""
+    choices: dict[str, list[dict[str, str]]] = {}
+    for name, param in query.params.items():
+        if not param.default or param.type in ("xsd:date", "xsd:integer"):
+            continue
+        if param.type == "iri":
+            found = store.select(_LIKE_IRI.format(term=f"<{param.default}>"))
+            if not found.rows or found.rows[0][0] is None:
+                continue
+            rows = store.select(
+                f"SELECT DISTINCT ?value ?label WHERE {{ ?value a <{found.rows[0][0]}> . "
+                f"OPTIONAL {{ ?value {RDFS_LABEL} ?label }} }} ORDER BY ?value LIMIT {MAX_CHOICES}"
+            ).rows
+        else:
+            rows = store.select(_LIKE_LITERAL.format(term=json.dumps(param.default), limit=MAX_CHOICES)).rows
+        choices[name] = [
+            {"value": str(row[0]), "label": str(row[-1] or row[0])}
+            for row in rows
+            if row[0] is not None and not isinstance(row[0], BNode)
+        ]
+    return choices
+
+
+def _dedupe(options: list[dict[str, str]]) -> list[dict[str, str]]:
+    seen: dict[str, dict[str, str]] = {}
+    for option in options:
+        seen.setdefault(option["value"], option)
+    return list(seen.values())
+
+
+def query_page(store: GraphStore, queries: Mapping[str, NamedQuery], site: bool) -> bytes:
+    """The query page with the catalogue (headers, parameters, choices) embedded as JSON."""
+    described = []
+    for name, query in queries.items():
+        choices = parameter_choices(store, query)
+        described.append(
+            {
+                "name": name,
+                "summary": query.summary,
+                "description": query.description,
+                "tags": query.tags,
+                "text": query.text,
+                "params": [
+                    {
+                        "name": p.name,
+                        "type": p.type,
+                        "default": p.default,
+                        "description": p.description,
+                        "choices": _dedupe(choices.get(p.name, [])),
+                    }
+                    for p in query.params.values()
+                ],
+            }
+        )
+    data = json.dumps(described, ensure_ascii=False)
+    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    page = UI_FILE.read_text(encoding="utf-8").replace("__QUERIES__", data)
+    page = page.replace("__SITE_LINK__", '<a href="/site/">report site</a> · ' if site else "")
+    return page.encode("utf-8")
+
+
+# --- the static site ---------------------------------------------------------------------------
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".jsonld": "application/ld+json",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
+    ".ttl": "text/turtle; charset=utf-8",
+    ".trig": "application/trig",
+    ".nt": "application/n-triples",
+    ".csv": "text/csv; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+}
+
+
+def site_file(root: Path, relative: str) -> Path:
+    """The file ``relative`` (URL-decoded, after ``/site/``) names inside ``root``; 403 for any
+    path that leaves it (``..``, absolute, a symbolic link pointing out), 404 when absent."""
+    if "\x00" in relative or "\\" in relative or any(part == ".." for part in relative.split("/")):
+        raise RequestError(HTTPStatus.FORBIDDEN, "path outside the site refused")
+    base = root.resolve()
+    target = (base / relative.lstrip("/")).resolve()
+    if not target.is_relative_to(base):
+        raise RequestError(HTTPStatus.FORBIDDEN, "path outside the site refused")
+    if target.is_dir():
+        target = target / "index.html"
+    if not target.is_file():
+        raise RequestError(HTTPStatus.NOT_FOUND, f"not found: /site/{relative}")
+    return target
+
+
+def content_type(path: Path) -> str:
+    return (
+        CONTENT_TYPES.get(path.suffix.lower())
+        or mimetypes.guess_type(path.name)[0]
+        or "application/octet-stream"
+    )
+
+
+# --- HTTP --------------------------------------------------------------------------------------
+
+
+def _parse_qs(text: str) -> dict[str, list[str]]:
+    try:
+        return urllib.parse.parse_qs(text, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise RequestError(
+            HTTPStatus.BAD_REQUEST, "the parameters are not UTF-8 once percent-decoded"
+        ) from None
+
+
+class Endpoint:
+    """What the handler serves: the pool, the store for updates, the page, the site."""
+
+    def __init__(self, store: GraphStore, allow_update: bool, limits: Limits, site: Path | None) -> None:
+        self.limits = limits
+        self.allow_update = allow_update
+        self.site = site
+        self.queries = catalogue()
+        self.page = query_page(store, self.queries, site is not None)
+        self._temporary: tempfile.TemporaryDirectory[str] | None = None
+        self.writer, store_dir = self._persistent(store)
+        self.pool = QueryPool(store_dir, limits)
+        self.update_lock = threading.Lock()
+
+    def _persistent(self, store: GraphStore) -> tuple[ox.Store, Path]:
+        """The store on disk the workers open read-only: the store's own folder, or a copy of an
+        in-memory store in a temporary folder (removed when the server closes)."""
+        if isinstance(store, OxigraphStore) and store.path is not None:
+            return store._store, store.path
+        self._temporary = tempfile.TemporaryDirectory(prefix="policykg-serve-")
+        copy = ox.Store(self._temporary.name)
+        if isinstance(store, OxigraphStore):
+            copy.bulk_extend(store._store.quads_for_pattern(None, None, None, None))
+        else:
+            copy.bulk_extend(
+                ox.Quad(to_ox(s), to_ox(p), to_ox(o), to_ox(g))  # type: ignore[arg-type]
+                for s, p, o, g in store.dataset().quads((None, None, None, None))
+                if g is not None
+            )
+        copy.flush()
+        return copy, Path(self._temporary.name)
+
+    def update(self, text: str, origin: str | None, host: str | None) -> None:
+        if not self.allow_update:
+            raise RequestError(
+                HTTPStatus.FORBIDDEN, "updates are disabled: start 'policykg serve --allow-update'"
+            )
+        if origin and urllib.parse.urlparse(origin).netloc != host:
+            raise RequestError(HTTPStatus.FORBIDDEN, "updates from another origin are refused")
+        refuse_outbound(text, frozenset())
+        try:
+            with self.update_lock:
+                self.writer.update(text)
+                self.writer.flush()
+        except Exception as err:
+            first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise RequestError(HTTPStatus.BAD_REQUEST, f"update failed: {first}") from None
+        self.pool.refresh()
+
+    def bind(self, name: str, given: Mapping[str, str]) -> str:
+        query = self.queries.get(name)
+        if query is None:
+            raise RequestError(HTTPStatus.NOT_FOUND, f"unknown query {name!r}")
+        try:
+            return substitute_terms(query.text, bind_parameters(query, given))
+        except PolicyKGError as err:
+            raise RequestError(HTTPStatus.BAD_REQUEST, str(err).splitlines()[0]) from None
+
+    def close(self) -> None:
+        self.pool.close()
+        if self._temporary is not None:
+            del self.writer
+            self._temporary.cleanup()
+
+
+def make_handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
+    limits = endpoint.limits
 
     class Handler(BaseHTTPRequestHandler):
         server_version = "policykg"
+        timeout = limits.read_seconds  # a client that stops sending does not hold a thread
 
         def log_message(self, format: str, *args: object) -> None:  # quiet by default
             return
 
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
+        def _send(self, status: int, body: bytes, content_type: str, extra: Mapping[str, str] = {}) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            for key, value in extra.items():
+                self.send_header(key, value)
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
-        def _error(self, status: HTTPStatus, message: str) -> None:
-            self._send(status, message.encode("utf-8"), "text/plain; charset=utf-8")
+        def _error(self, status: int, message: str) -> None:
+            self._send(status, (message + "\n").encode("utf-8"), "text/plain; charset=utf-8")
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """The standard library's own refusals (bad request line, header too long, unknown
+            method) as one plain line too, not an HTML page."""
+            self.close_connection = True
+            if self.request_version == "HTTP/0.9":  # an unparsable request line: answer with headers
+                self.request_version = "HTTP/1.0"
+            self._error(code, message or HTTPStatus(code).phrase)
+
+        def _guarded(self, action: Callable[[], None]) -> None:
+            """Every refusal is a status and one line; nothing reaches the server's stderr."""
+            try:
+                action()
+            except RequestError as err:
+                if err.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
+                    self.close_connection = True  # the unread body is not read
+                self._error(err.status, err.message)
+            except (TimeoutError, ConnectionError):
+                self.close_connection = True
+            except Exception as err:  # a bug: still one line to the client, no traceback
+                self.close_connection = True
+                self._error(HTTPStatus.INTERNAL_SERVER_ERROR, f"internal error: {type(err).__name__}")
+
+        def do_OPTIONS(self) -> None:  # CORS preflight (YASGUI posts with custom headers)
+            requested = self.headers.get("Access-Control-Request-Headers", "")
+            allowed = (
+                requested
+                if re.fullmatch(r"[\w\-, ]{0,500}", requested) and requested
+                else "Content-Type, Accept"
+            )
+            self._send(
+                HTTPStatus.NO_CONTENT,
+                b"",
+                "text/plain",
+                {
+                    "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                    "Access-Control-Allow-Headers": allowed,
+                    "Access-Control-Max-Age": "86400",
+                    "Allow": "GET, HEAD, POST, OPTIONS",
+                },
+            )
 
         def do_GET(self) -> None:
-            url = urllib.parse.urlparse(self.path)
-            params = urllib.parse.parse_qs(url.query)
-            if url.path in ("/", "/index.html"):
-                self._send(HTTPStatus.OK, self._page().encode("utf-8"), "text/html; charset=utf-8")
-            elif url.path == "/sparql" and "query" in params:
-                self._query(params["query"][0])
-            elif url.path == "/sparql" and "update" in params:
-                self._error(HTTPStatus.METHOD_NOT_ALLOWED, "SPARQL updates must use POST")
-            else:
-                self._error(HTTPStatus.NOT_FOUND, "not found: use /sparql?query=... or /")
+            self._guarded(self._get)
+
+        def do_HEAD(self) -> None:
+            self._guarded(self._get)
 
         def do_POST(self) -> None:
-            if urllib.parse.urlparse(self.path).path != "/sparql":
-                self._error(HTTPStatus.NOT_FOUND, "not found")
+            self._guarded(self._post)
+
+        def _get(self) -> None:
+            url = urllib.parse.urlsplit(self.path)
+            path = url.path
+            if path in ("/", "/index.html"):
+                self._send(HTTPStatus.OK, endpoint.page, "text/html; charset=utf-8")
+            elif path == "/sparql":
+                params = _parse_qs(url.query)
+                if "update" in params:
+                    raise RequestError(HTTPStatus.METHOD_NOT_ALLOWED, "SPARQL updates must use POST")
+                if "query" not in params:
+                    raise RequestError(
+                        HTTPStatus.BAD_REQUEST, "expected a query parameter: /sparql?query=..."
+                    )
+                self._query(params["query"][0], params.get("format", []))
+            elif path.startswith("/api/bind/"):
+                given = {k: v[0] for k, v in _parse_qs(url.query).items()}
+                text = endpoint.bind(urllib.parse.unquote(path[len("/api/bind/") :]), given)
+                self._send(HTTPStatus.OK, text.encode("utf-8"), "application/sparql-query; charset=utf-8")
+            elif path in ("/site", "/site/") or path.startswith("/site/"):
+                self._site(path)
+            else:
+                raise RequestError(HTTPStatus.NOT_FOUND, "not found: use /sparql?query=..., / or /site/")
+
+        def _site(self, path: str) -> None:
+            if endpoint.site is None:
+                raise RequestError(
+                    HTTPStatus.NOT_FOUND, "no site is served: start 'policykg serve --site DIR'"
+                )
+            if path == "/site":
+                self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", {"Location": "/site/"})
                 return
-            length = int(self.headers.get("Content-Length", "0") or 0)
-            body = self.rfile.read(length).decode("utf-8")
-            kind = self.headers.get("Content-Type", "").split(";")[0].strip()
+            try:
+                relative = urllib.parse.unquote(path[len("/site/") :], errors="strict")
+            except UnicodeDecodeError:
+                raise RequestError(
+                    HTTPStatus.BAD_REQUEST, "the path is not UTF-8 once percent-decoded"
+                ) from None
+            target = site_file(endpoint.site, relative)
+            self._send(HTTPStatus.OK, target.read_bytes(), content_type(target))
+
+        def _body(self) -> str:
+            if self.headers.get("Transfer-Encoding"):
+                raise RequestError(
+                    HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length (not chunked)"
+                )
+            declared = self.headers.get("Content-Length")
+            if declared is None:
+                raise RequestError(HTTPStatus.LENGTH_REQUIRED, "a POST needs a Content-Length header")
+            if not re.fullmatch(r"\s*\d{1,15}\s*", declared):
+                raise RequestError(HTTPStatus.BAD_REQUEST, f"bad Content-Length: {declared[:40]!r}")
+            length = int(declared)
+            if length > limits.max_body_bytes:
+                raise RequestError(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                    f"the request body ({length} bytes) is over the limit of {limits.max_body_bytes} "
+                    "bytes (serve --max-body-bytes)",
+                )
+            body = self.rfile.read(length)
+            if len(body) != length:
+                raise RequestError(
+                    HTTPStatus.BAD_REQUEST, "the request body is shorter than its Content-Length"
+                )
+            try:
+                return body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise RequestError(HTTPStatus.BAD_REQUEST, "the request body is not UTF-8") from None
+
+        def _post(self) -> None:
+            url = urllib.parse.urlsplit(self.path)
+            if url.path != "/sparql":
+                raise RequestError(HTTPStatus.NOT_FOUND, "not found: POST to /sparql")
+            body = self._body()
+            params = _parse_qs(url.query)
+            kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
             if kind == "application/sparql-query":
-                self._query(body)
+                self._query(body, params.get("format", []))
             elif kind == "application/sparql-update":
                 self._update(body)
-            else:
-                form = urllib.parse.parse_qs(body)
+            elif kind in ("application/x-www-form-urlencoded", ""):
+                form = _parse_qs(body)
                 if "query" in form:
-                    self._query(form["query"][0])
+                    self._query(form["query"][0], form.get("format", []) + params.get("format", []))
                 elif "update" in form:
                     self._update(form["update"][0])
                 else:
-                    self._error(HTTPStatus.BAD_REQUEST, "expected a query or update parameter")
+                    raise RequestError(HTTPStatus.BAD_REQUEST, "expected a query or update parameter")
+            else:
+                raise RequestError(
+                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                    f"unsupported Content-Type {kind[:60]!r}: use application/sparql-query, "
+                    "application/sparql-update or a form",
+                )
 
-        def _query(self, text: str) -> None:
-            mime, fmt = _result_format(self.headers.get("Accept", ""))
-            try:
-                with lock:
-                    body = store.raw_query(text, fmt)
-            except Exception as err:  # a bad query is the client's error, not a crash
-                self._error(HTTPStatus.BAD_REQUEST, f"query failed: {str(err).splitlines()[0]}")
-                return
-            self._send(HTTPStatus.OK, body, mime)
+        def _query(self, text: str, formats: list[str]) -> None:
+            refuse_outbound(text, limits.allowed_services)
+            header, body = endpoint.pool.run(text, self.headers.get("Accept", ""), formats)
+            status = int(str(header["status"]))
+            if status != HTTPStatus.OK:
+                raise RequestError(status, str(header.get("message", "query failed")))
+            self._send(HTTPStatus.OK, body, str(header["type"]), {"Vary": "Accept"})
 
         def _update(self, text: str) -> None:
-            if not allow_update:
-                self._error(
-                    HTTPStatus.FORBIDDEN, "updates are disabled: start 'policykg serve --allow-update'"
-                )
-                return
-            try:
-                with lock:
-                    store.update(text)
-            except Exception as err:
-                self._error(HTTPStatus.BAD_REQUEST, f"update failed: {str(err).splitlines()[0]}")
-                return
+            endpoint.update(text, self.headers.get("Origin"), self.headers.get("Host"))
             self._send(HTTPStatus.NO_CONTENT, b"", "text/plain")
-
-        def _page(self) -> str:
-            examples = {name: q.text for name, q in catalogue().items()}
-            page = UI_FILE.read_text(encoding="utf-8")
-            return page.replace("__EXAMPLES__", html.escape(json.dumps(examples), quote=False))
 
     return Handler
 
 
+class EndpointServer(ThreadingHTTPServer):
+    """The HTTP server with its endpoint; closing it stops the query workers."""
+
+    daemon_threads = True
+    endpoint: Endpoint
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A broken connection is the client's business: no traceback on the server's stderr."""
+        return
+
+    def shutdown_request(self, request: socket.socket) -> None:  # type: ignore[override]
+        """Close as a careful server does (a "lingering close"): after the response, read what the
+        client still sends for at most a second, so that a refused body (413) or an overlong
+        line does not turn into a reset that destroys the response before the client reads it."""
+        try:
+            request.shutdown(socket.SHUT_WR)
+            request.settimeout(0.2)
+            deadline, drained = time.monotonic() + 1.0, 0
+            while time.monotonic() < deadline and drained < LINGER_BYTES:
+                chunk = request.recv(65536)
+                if not chunk:
+                    break
+                drained += len(chunk)
+        except OSError:
+            pass
+        self.close_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.endpoint.close()
+
+
 def make_server(
-    store: GraphStore, host: str = "127.0.0.1", port: int = 7879, allow_update: bool = False
-) -> ThreadingHTTPServer:
-    return ThreadingHTTPServer((host, port), make_handler(store, allow_update))
+    store: GraphStore,
+    host: str = "127.0.0.1",
+    port: int = 7879,
+    allow_update: bool = False,
+    limits: Limits | None = None,
+    site: Path | None = None,
+) -> EndpointServer:
+    endpoint = Endpoint(store, allow_update, limits or Limits(), site)
+    try:
+        server = EndpointServer((host, port), make_handler(endpoint))
+    except OSError:
+        endpoint.close()
+        raise
+    server.endpoint = endpoint
+    return server
