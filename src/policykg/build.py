@@ -10,6 +10,7 @@ from .evidence import check_evidence
 from .load import LoadResult
 from .query import bind_parameters, find_query, format_result, run_local
 from .validation import validate_store
+from .validation.ci import add_sources, describe_finding
 
 HEADLINE_QUERY = "vendors-citing-privacy-shield"
 
@@ -48,9 +49,10 @@ def build_report(
         ok &= consistency.consistent
         lines.append(f"reasoning: {consistency.detail}")
         lines += [f"  {c.describe()}" for c in consistency.clashes]
-    validation = validate_store(store, profile="data", as_of=as_of)
+    validation = add_sources(validate_store(store, profile="data", as_of=as_of), store, data_dir)
     ok &= validation.count_at_least("violation") == 0
     lines.append(f"validation (data profile): {validation.summary_line()}")
+    lines += [f"  {describe_finding(f, validation)}" for f in validation.findings]
     query = find_query(HEADLINE_QUERY)
     rows = run_local(store, query, bind_parameters(query, {"asOf": as_of.isoformat()}))
     # a vendor known from a draft only is marked so: its facts await review

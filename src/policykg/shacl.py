@@ -248,7 +248,13 @@ class _Base:
                     names.append(_local(component))
         if tests:
             where = f"{reach} FILTER ({' || '.join(tests)})"
-            yield self._check(source, "+".join(names), path, where, value_is_focus=path is None)
+            if len(tests) > 1:  # which component the value breaks, for sh:sourceConstraintComponent
+                which = '"' + names[-1] + '"'
+                for test, name in reversed(list(zip(tests[:-1], names[:-1], strict=True))):
+                    which = f'IF({test}, "{name}", {which})'
+                where += f" BIND ({which} AS ?component)"
+            select = "DISTINCT ?this ?value ?component" if len(tests) > 1 else "DISTINCT ?this ?value"
+            yield self._check(source, "+".join(names), path, where, path is None, select)
 
     def property_checks(self, prop: Node, path: Node) -> Iterator[Check]:
         sparql_path = _path(self.shapes, path)
@@ -261,7 +267,11 @@ class _Base:
         if bounds:  # min and max count in one pass over the focus nodes
             having = f"GROUP BY ?this HAVING ({' || '.join(bounds)})"
             where = f"OPTIONAL {{ ?this {sparql_path} ?v }}"
-            yield self._check(prop, "Count", path, where, False, "?this", having)
+            # which bound is broken, for sh:sourceConstraintComponent
+            which = f'(IF({bounds[0]}, "MinCount", "MaxCount") AS ?component)'
+            if not any(True for _ in self.shapes.objects(prop, SH.minCount)):
+                which = '("MaxCount" AS ?component)'
+            yield self._check(prop, "Count", path, where, False, f"?this {which}", having)
         for value in self.shapes.objects(prop, SH.hasValue):
             # OPTIONAL + !BOUND: Oxigraph runs FILTER NOT EXISTS as a scan per focus node
             found = f"OPTIONAL {{ ?this {sparql_path} {_term(value)} . BIND (true AS ?found) }}"

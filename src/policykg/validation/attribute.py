@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from rdflib import URIRef
 from rdflib.term import Identifier
 
+from ..namespaces import SH
 from ..store import SYSTEM_GRAPHS, OxigraphStore
 from .engine import Rule, Solution
 from .report import Finding
@@ -44,6 +45,7 @@ def to_findings(rule: Rule, row: dict[str, Identifier], owned: dict[str, list[st
         bound.setdefault("value", focus)
     path = row.get("path") or check.path
     message = check.messages[0] if check.messages else f"{check.component} constraint not satisfied"
+    component = bound.pop("component", check.component)
     for name, value in bound.items():
         message = re.sub("{[?$]" + re.escape(name) + "}", _literal(value), message)
     return [
@@ -56,6 +58,7 @@ def to_findings(rule: Rule, row: dict[str, Identifier], owned: dict[str, list[st
             value=bound.get("value", ""),
             shape=rule.shape,
             article=rule.article,
+            component=str(SH[component + "ConstraintComponent"]),
         )
         for policy in owned.get(focus, [""])
     ]

@@ -21,7 +21,7 @@ from .shapes import article_of
 
 SHARED_GRAPHS = (str(ONTOLOGY_GRAPH), str(CATALOGUE_GRAPH))
 """What every policy version's validation may read besides its own graph."""
-ENGINE_VERSION = "policykg-shacl-sparql-1"
+ENGINE_VERSION = "policykg-shacl-sparql-2"
 """Part of the cache key: bump it when the engine's output for the same input changes."""
 
 

@@ -95,6 +95,7 @@ def _findings(results: Graph, shapes: Graph) -> list[Finding]:
                 value=_text(results, result, SH.value),
                 shape=owner_shape(shapes, shape),
                 article=article_of(shapes, shape),
+                component=_text(results, result, SH.sourceConstraintComponent),
             )
         )
     return found

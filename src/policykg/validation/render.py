@@ -14,7 +14,8 @@ from rdflib.namespace import RDF
 from ..errors import known
 from ..namespaces import PKG, SH, bind_prefixes
 from ..shacl import SEVERITY_OF
-from .report import ValidationReport
+from .ci import render_junit, render_sarif
+from .report import Finding, ValidationReport
 
 
 def results_graph(report: ValidationReport) -> Graph:
@@ -23,7 +24,8 @@ def results_graph(report: ValidationReport) -> Graph:
     bind_prefixes(graph)
     top = BNode()
     graph.add((top, RDF.type, SH.ValidationReport))
-    graph.add((top, SH.conforms, Literal(report.count_at_least("violation") == 0)))
+    # SHACL 3.6.1: conforms is true only when there is no validation result at all, of any severity
+    graph.add((top, SH.conforms, Literal(not report.findings)))
     level = {name: iri for iri, name in SEVERITY_OF.items()}
     for f in report.findings:
         node = BNode()
@@ -32,6 +34,7 @@ def results_graph(report: ValidationReport) -> Graph:
         graph.add((node, SH.resultSeverity, level[f.severity]))
         graph.add((node, SH.focusNode, _as_term(f.focus)))
         graph.add((node, SH.resultMessage, Literal(f.message)))
+        graph.add((node, SH.sourceConstraintComponent, URIRef(f.component or SH.SPARQLConstraintComponent)))
         if f.shape:
             graph.add((node, SH.sourceShape, URIRef(f.shape)))
         if f.path:
@@ -82,14 +85,42 @@ def render_html(report: ValidationReport) -> str:
 
 
 def render_json(report: ValidationReport) -> str:
+    """Counts per severity (and per policy version) as numbers, then every finding with its
+    file and line when the report has them."""
+    per_policy: dict[str, dict[str, int]] = {}
+    for f in report.findings:
+        per_policy.setdefault(f.policy, dict.fromkeys(report.counts(), 0))[f.severity] += 1
     document = {
         "profile": report.profile,
         "asOf": report.as_of.isoformat(),
+        "counts": report.counts(),
+        "total": len(report.findings),
+        "conforms": not report.findings,
+        "countsByProfile": _counts_by_profile(report),
+        "countsByPolicy": per_policy,
         "summary": report.summary_line(),
         "drafts": sorted(report.drafts),
-        "findings": [{**asdict(f), "draft": f.policy in report.drafts} for f in report.findings],
+        "findings": [_json_finding(f, report) for f in report.findings],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _counts_by_profile(report: ValidationReport) -> dict[str, dict[str, int]]:
+    """Findings per severity for each profile the report's shapes belong to (``all`` runs both
+    ``data`` and ``compliance``); just the report's profile when its shapes are not described."""
+    profiles_of = {rule.iri: rule.profiles for rule in report.rules}
+    names = sorted({p for rule in report.rules for p in rule.profiles}) or [report.profile]
+    counts = {name: dict.fromkeys(report.counts(), 0) for name in names}
+    for f in report.findings:
+        for name in profiles_of.get(f.shape) or (report.profile,):
+            counts.setdefault(name, dict.fromkeys(report.counts(), 0))[f.severity] += 1
+    return counts
+
+
+def _json_finding(f: Finding, report: ValidationReport) -> dict[str, object]:
+    where = report.locations.get(f)
+    located = {"file": str(where.file), "line": where.line} if where is not None else {}
+    return {**asdict(f), "draft": f.policy in report.drafts, **located}
 
 
 def render_turtle(report: ValidationReport) -> str:
@@ -120,6 +151,8 @@ REPORT_FORMATS: dict[str, Callable[[ValidationReport], str]] = {
     "json": render_json,
     "turtle": render_turtle,
     "html": render_html,
+    "sarif": render_sarif,
+    "junit": render_junit,
 }
 """Every report format by name: the CLI offers exactly these (as sssom-py keeps its writers)."""
 

@@ -4,8 +4,12 @@ the native engine, the pyshacl reference and the cache all produce and store the
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .ci import Location, ShapeRule
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "violation": 2}
 
@@ -20,6 +24,10 @@ class Finding:
     value: str
     shape: str
     article: str
+    component: str = field(default="", compare=False)
+    """The SHACL constraint component the focus node breaks (sh:sourceConstraintComponent, an
+    IRI). Not part of equality: pyshacl reports a value that breaks two components twice, the
+    native engine once, and the reports compare as the same findings."""
 
     def sort_key(self) -> tuple[str, int, str, str, str]:
         return (self.policy, -SEVERITY_RANK[self.severity], self.article, self.message, self.focus)
@@ -34,6 +42,12 @@ class ValidationReport:
     from_cache: int = 0
     drafts: frozenset[str] = frozenset()
     """Policy versions drafted by `policykg extract` and not yet reviewed: their findings say so."""
+    rules: list[ShapeRule] = field(default_factory=list)
+    """The profile's shapes as CI rules (SARIF, JUnit); filled by :func:`.ci.add_sources`."""
+    locations: dict[Finding, Location] = field(default_factory=dict)
+    """Each finding's file and line in the annotations; filled by :func:`.ci.add_sources`."""
+    fail_on: str = "violation"
+    """The lowest severity that fails the run (JUnit failures)."""
 
     def heading(self, policy: str) -> str:
         """How a report names a policy version: drafts are marked, so a finding on a draft is
@@ -50,8 +64,12 @@ class ValidationReport:
         floor = SEVERITY_RANK[level]
         return sum(1 for f in self.findings if SEVERITY_RANK[f.severity] >= floor)
 
+    def counts(self) -> dict[str, int]:
+        """Findings per severity (every severity named, zeros included)."""
+        return {s: sum(1 for f in self.findings if f.severity == s) for s in ("violation", "warning", "info")}
+
     def summary_line(self) -> str:
-        counts = {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITY_RANK}
+        counts = self.counts()
         return f"{counts['violation']} violations, {counts['warning']} warnings, {counts['info']} infos"
 
     def by_policy_and_article(self) -> dict[str, dict[str, list[Finding]]]:
