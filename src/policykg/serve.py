@@ -43,12 +43,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode
 
 from .errors import PolicyKGError
+from .params import PARAM_KINDS, Resolver, Rows, Select, resolve_parameters
 from .query import NamedQuery, bind_parameters, catalogue
 from .sparql_text import substitute_terms
-from .store import GraphStore, OxigraphStore, to_ox
+from .store import GraphStore, OxigraphStore, from_ox, to_ox
 
 UI_FILE = Path(__file__).with_name("ui.html")
 LINGER_BYTES = 16_000_000
@@ -250,53 +250,46 @@ class QueryPool:
 
 # --- the query page ----------------------------------------------------------------------------
 
-_LIKE_IRI = """SELECT ?type (COUNT(DISTINCT ?other) AS ?n) WHERE {{ {term} a ?type . ?other a ?type }}
-GROUP BY ?type ORDER BY ?n ?type LIMIT 1"""
-_LIKE_LITERAL = """SELECT DISTINCT ?value WHERE {{ ?s ?p {term} ; a ?type . ?member a ?type ; ?p ?value }}
-ORDER BY ?value LIMIT {limit}"""
-MAX_CHOICES = 200
-RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+
+def _ox_select(store: ox.Store) -> Select:
+    """A :data:`policykg.params.Select` over the Oxigraph store the endpoint serves."""
+
+    def run(text: str) -> Rows:
+        result = store.query(text, use_default_graph_as_union=True)
+        if not isinstance(result, ox.QuerySolutions):
+            raise TypeError("not a SELECT query")
+        columns = [v.value for v in result.variables]
+        return [[from_ox(solution[c]) for c in columns] for solution in result]
+
+    return run
 
 
-def parameter_choices(store: GraphStore, query: NamedQuery) -> dict[str, list[dict[str, str]]]:
-    """The values each parameter accepts, found in the data as "values like its default": for an
-    IRI, the members of the default's most specific class (a policy version: every version); for
-    a text, the same property's values on everything sharing a class with the default's subject
-    (a vendor slug: every vendor's slug). Dates and integers take any value; no default, no list."""
-    choices: dict[str, list[dict[str, str]]] = {}
-    for name, param in query.params.items():
-        if not param.default or param.type in ("xsd:date", "xsd:integer"):
-            continue
-        if param.type == "iri":
-            found = store.select(_LIKE_IRI.format(term=f"<{param.default}>"))
-            if not found.rows or found.rows[0][0] is None:
-                continue
-            rows = store.select(
-                f"SELECT DISTINCT ?value ?label WHERE {{ ?value a <{found.rows[0][0]}> . "
-                f"OPTIONAL {{ ?value {RDFS_LABEL} ?label }} }} ORDER BY ?value LIMIT {MAX_CHOICES}"
-            ).rows
-        else:
-            rows = store.select(_LIKE_LITERAL.format(term=json.dumps(param.default), limit=MAX_CHOICES)).rows
-        choices[name] = [
-            {"value": str(row[0]), "label": str(row[-1] or row[0])}
-            for row in rows
-            if row[0] is not None and not isinstance(row[0], BNode)
-        ]
-    return choices
+def known_values(store: ox.Store) -> Resolver:
+    """The values every kind of parameter accepts (vendors, instruments, policies, legal bases),
+    read once: the page lists them and requests are resolved against them without a query."""
+    resolver = Resolver(_ox_select(store))
+    for kind in sorted(set(PARAM_KINDS.values())):
+        resolver.known(kind)
+    return resolver
 
 
-def _dedupe(options: list[dict[str, str]]) -> list[dict[str, str]]:
-    seen: dict[str, dict[str, str]] = {}
-    for option in options:
-        seen.setdefault(option["value"], option)
-    return list(seen.values())
-
-
-def query_page(store: GraphStore, queries: Mapping[str, NamedQuery], site: bool) -> bytes:
-    """The query page with the catalogue (headers, parameters, choices) embedded as JSON."""
+def query_page(queries: Mapping[str, NamedQuery], resolver: Resolver, site: bool) -> bytes:
+    """The query page with the catalogue (headers, parameters, the values each accepts) as JSON."""
     described = []
     for name, query in queries.items():
-        choices = parameter_choices(store, query)
+        params = []
+        for p in query.params.values():
+            kind = PARAM_KINDS.get(p.name)
+            choices = [{"value": k.shown, "label": k.shown} for k in resolver.known(kind)] if kind else []
+            params.append(
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "default": p.default,
+                    "description": p.description,
+                    "choices": choices,
+                }
+            )
         described.append(
             {
                 "name": name,
@@ -304,16 +297,7 @@ def query_page(store: GraphStore, queries: Mapping[str, NamedQuery], site: bool)
                 "description": query.description,
                 "tags": query.tags,
                 "text": query.text,
-                "params": [
-                    {
-                        "name": p.name,
-                        "type": p.type,
-                        "default": p.default,
-                        "description": p.description,
-                        "choices": _dedupe(choices.get(p.name, [])),
-                    }
-                    for p in query.params.values()
-                ],
+                "params": params,
             }
         )
     data = json.dumps(described, ensure_ascii=False)
@@ -391,9 +375,10 @@ class Endpoint:
         self.allow_update = allow_update
         self.site = site
         self.queries = catalogue()
-        self.page = query_page(store, self.queries, site is not None)
         self._temporary: tempfile.TemporaryDirectory[str] | None = None
         self.writer, store_dir = self._persistent(store)
+        self.resolver = known_values(self.writer)
+        self.page = query_page(self.queries, self.resolver, site is not None)
         self.pool = QueryPool(store_dir, limits)
         self.update_lock = threading.Lock()
 
@@ -427,6 +412,7 @@ class Endpoint:
             with self.update_lock:
                 self.writer.update(text)
                 self.writer.flush()
+                self.resolver = known_values(self.writer)
         except Exception as err:
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise RequestError(HTTPStatus.BAD_REQUEST, f"update failed: {first}") from None
@@ -437,7 +423,8 @@ class Endpoint:
         if query is None:
             raise RequestError(HTTPStatus.NOT_FOUND, f"unknown query {name!r}")
         try:
-            return substitute_terms(query.text, bind_parameters(query, given))
+            resolved = resolve_parameters(query, given, self.resolver)
+            return substitute_terms(query.text, bind_parameters(query, resolved))
         except PolicyKGError as err:
             raise RequestError(HTTPStatus.BAD_REQUEST, str(err).splitlines()[0]) from None
 
