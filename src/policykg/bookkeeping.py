@@ -88,3 +88,22 @@ def changes_query(counter: int) -> str:
         f"SELECT ?g ?h WHERE {{ GRAPH <{META_GRAPH}> {{ ?g <{STORED_AT}> ?t FILTER (?t > {int(counter)}) "
         f"OPTIONAL {{ ?g <{CONTENT_HASH}> ?h }} }} }}"
     )
+
+
+LOAD_STATE = PKG.loadState
+"""In the META graph: "running" while a load writes the store, "complete" once it ended well. A
+load killed half-way (or stopped by bad input) leaves "running", and readers refuse the store
+instead of answering from part of the data."""
+LOAD_RUNNING, LOAD_COMPLETE = "running", "complete"
+LOAD_STATE_QUERY = (
+    f"SELECT ?state WHERE {{ GRAPH <{META_GRAPH}> {{ <{STORE_NODE}> <{LOAD_STATE}> ?state }} }}"
+)
+
+
+def load_state_operation(state: str) -> str:
+    """Set the store's load state (one update)."""
+    node, meta = f"<{STORE_NODE}>", f"<{META_GRAPH}>"
+    return (
+        f"DELETE WHERE {{ GRAPH {meta} {{ {node} <{LOAD_STATE}> ?old }} }} ;\n"
+        f'INSERT DATA {{ GRAPH {meta} {{ {node} <{LOAD_STATE}> "{state}" }} }}'
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -20,7 +21,7 @@ import click
 
 from . import __version__
 from .dates import parse_iso_date
-from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, PolicyKGError
+from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, BadValueError, PolicyKGError
 from .evidence import check_evidence, locate, read_source
 from .export import FORMATS as EXPORT_FORMATS
 from .instruments import find_instrument, load_instruments, status_on
@@ -44,6 +45,8 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except PolicyKGError as err:
+            # the frames' locals may hold an open store: free it (and RocksDB's lock) now
+            traceback.clear_frames(err.__traceback__)
             click.echo(f"error: {err}", err=True)
             sys.exit(err.exit_code)
 
@@ -350,7 +353,15 @@ def query(
     (dpv:Consent) or IRI, a policy by vendor/date (talkdesk/2019-12-31) or IRI. A value that
     matches nothing in the graph is an error (exit 2) that lists the known values."""
     from .params import Resolver, remote_select, resolve_parameters, store_select
-    from .query import bind_parameters, find_query, format_result, load_query, run_local, run_remote
+    from .query import (
+        bind_parameters,
+        check_endpoint,
+        find_query,
+        format_result,
+        load_query,
+        run_local,
+        run_remote,
+    )
 
     if (name is None) == (file is None):
         raise click.UsageError("give a query NAME or --file, not both")
@@ -360,8 +371,14 @@ def query(
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise click.UsageError(f"--param must be name=value, got {item!r}")
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # bytes that were not UTF-8 (Python's surrogate escapes)
+                raise BadValueError(f"parameter {key.strip()}", value, "UTF-8 text") from None
         given[key.strip()] = value
-    if endpoint:
+    if endpoint is not None:
+        check_endpoint(endpoint)
         resolver = Resolver(remote_select(endpoint, timeout))
         bindings = bind_parameters(named, resolve_parameters(named, given, resolver))
         result = run_remote(endpoint, named, bindings, timeout)
@@ -409,18 +426,23 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
     text that states its token as evidence; writes a TriG file with the policy's graph."""
     from rdflib import Dataset, URIRef
 
-    from .evidence import Annotator
+    from .errors import InputFileError
+    from .evidence import Annotator, QuoteNotFound
     from .namespaces import bind_prefixes
     from .p3p import import_tokens, parse_compact_policy, read_mapping, token_table_quotes
 
     text = read_source(source)
     tokens = parse_compact_policy(header)
     annotator = Annotator(URIRef(policy), text)
-    # evidence per token: its row in a token table when the text has one, else the token itself
-    quotes = token_table_quotes(text, tokens)
-    for token, suffix in tokens:
-        quotes.setdefault(token, token + suffix)
-    import_tokens(annotator, tokens, read_mapping(), quotes)
+    try:
+        # evidence per token: its row in a token table when the text has one, else the token itself
+        quotes = token_table_quotes(text, tokens)
+        for token, suffix in tokens:
+            quotes.setdefault(token, token + suffix)
+        import_tokens(annotator, tokens, read_mapping(), quotes)
+    except QuoteNotFound as err:
+        empty = " (the file is empty)" if not text.strip() else ""
+        raise InputFileError(source, f"{err}{empty}") from None
     dataset = Dataset()
     bind_prefixes(dataset)
     target = dataset.graph(URIRef(policy))
@@ -746,6 +768,7 @@ def release(output: Path, data_dir: Path | None) -> None:
     required=True,
     help="Folder for data/ (catalogue + one N-Quads file per version), sources/ and plan.json.",
 )
+@reports_errors
 def synth(policies: int, seed: int, processes: str, output: Path) -> None:
     """Generate a synthetic corpus with planted answers (for benchmarks and scale tests)."""
     from .synthetic.corpus import generate

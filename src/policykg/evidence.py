@@ -1,7 +1,8 @@
 """Verbatim evidence: locate quotes in a source text, build evidence nodes, check them.
 
-Offsets count Unicode code points of the UTF-8 decoded source (as W3C Web Annotation's
-TextPositionSelector does), so ``text[start:end] == exact`` in Python.
+Offsets count Unicode code points of the UTF-8 decoded source as stored, with no newline
+translation (a CRLF is two), as W3C Web Annotation's TextPositionSelector does, so
+``text[start:end] == exact`` in Python.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rdflib.term import Identifier, Node
 from .dates import parse_policy_date
 from .errors import BadValueError, InputFileError, PolicyKGError
 from .namespaces import OA, PKG, bind_prefixes
-from .rdfio import sha256_of_files
+from .rdfio import read_utf8, sha256_of_files
 from .store import select
 
 CONTEXT_CHARS = 32
@@ -34,12 +35,10 @@ def sha256_file(path: Path) -> str:
 
 
 def read_source(path: Path) -> str:
-    if not path.is_file():
+    """The text as stored (no newline translation: offsets count a CRLF's CR, as documented)."""
+    if not path.exists():
         raise InputFileError(path, "source text not found")
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise InputFileError(path, f"not UTF-8 text: {err.reason}") from None
+    return read_utf8(path)
 
 
 @dataclass(frozen=True)
@@ -219,7 +218,12 @@ def check_graph(name: URIRef, graph: Graph, sources: SourceDirs) -> tuple[int, l
                 Mismatch(policy, fact, "a quote with start and end offsets", "incomplete evidence")
             )
             continue
-        s_i, e_i = int(str(start)), int(str(end))
+        offsets = _offsets(start, end)
+        if offsets is None:
+            found = f"oa:start {str(start)!r}, oa:end {str(end)!r}"
+            mismatches.append(Mismatch(policy, fact, "integer offsets 0 <= start <= end", found))
+            continue
+        s_i, e_i = offsets
         found = text[s_i:e_i]
         if found != str(exact):
             mismatches.append(Mismatch(policy, f"{fact} [{s_i}:{e_i}]", str(exact), found))
@@ -235,6 +239,15 @@ def check_graph(name: URIRef, graph: Graph, sources: SourceDirs) -> tuple[int, l
         if row["p"] == PKG.statedDate and notation is not None:
             mismatches.extend(_date_mismatch(policy, fact, str(exact), str(notation), str(row["o"])))
     return checked, mismatches, None
+
+
+def _offsets(start: Node, end: Node) -> tuple[int, int] | None:
+    """The offsets as integers, None when they are not (``"abc"^^xsd:integer``) or out of order."""
+    try:
+        s_i, e_i = int(str(start)), int(str(end))
+    except ValueError:
+        return None
+    return (s_i, e_i) if 0 <= s_i <= e_i else None
 
 
 def _date_mismatch(policy: str, fact: str, quote: str, notation: str, value: str) -> list[Mismatch]:

@@ -17,11 +17,12 @@ import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from . import bookkeeping
 from .errors import InputFileError
 from .namespaces import PKG, bind_prefixes
 from .ontology import load_ontology, ontology_files
 from .paths import project_paths
-from .rdfio import parse_into, sha256_of_files
+from .rdfio import invalid_iri_error, make_folder, parse_into, sha256_of_files
 from .store import (
     CATALOGUE_GRAPH,
     ONTOLOGY_GRAPH,
@@ -105,7 +106,9 @@ def iter_policy_quads(entry: PolicyEntry, data: bytes) -> Iterator[ox.Quad]:
     own = ox.NamedNode(str(entry.iri))
     seen = False
     try:
-        for quad in ox.parse(input=data, format=OX_FORMATS[path.suffix.lower()]):
+        # a UTF-8 byte order mark (some editors write one) is not content; rdflib skips it too
+        body = data.removeprefix(b"\xef\xbb\xbf")
+        for quad in ox.parse(input=body, format=OX_FORMATS[path.suffix.lower()]):
             graph = quad.graph_name
             if graph != own:
                 if isinstance(graph, ox.DefaultGraph):
@@ -142,9 +145,23 @@ def version_digest(entry: PolicyEntry, catalogue: Graph, data: bytes | None = No
 def open_store(store_dir: Path | None = None, engine: str = "oxigraph") -> GraphStore:
     if engine == "rdflib":
         return MemoryStore()
-    if store_dir is not None:
-        store_dir.mkdir(parents=True, exist_ok=True)
-    return OxigraphStore(store_dir)
+    if store_dir is None:
+        return OxigraphStore()
+    make_folder(store_dir)
+    return open_oxigraph(store_dir)
+
+
+STORE_BUSY = "store in use by another process (a load or another command holds it): try again when it ends"
+
+
+def open_oxigraph(store_dir: Path) -> OxigraphStore:
+    """Open a persistent store; RocksDB's lock held by another process is a clear error."""
+    try:
+        return OxigraphStore(store_dir)
+    except OSError as err:
+        if "lock" in str(err).lower():
+            raise InputFileError(store_dir, STORE_BUSY) from None
+        raise InputFileError(store_dir, f"cannot open the store: {str(err).splitlines()[0]}") from None
 
 
 def load_project(
@@ -163,8 +180,9 @@ def load_project(
     fresh = store.is_fresh()
     if fresh:
         store.clear()  # leftovers of an interrupted first load carry no hash: nothing to trust
-    _replace_if_changed(store, ONTOLOGY_GRAPH, ontology, sha256_of_files(ontology_files(ontology_dir)))
-    _replace_if_changed(store, CATALOGUE_GRAPH, catalogue, sha256_of_files([data_dir / CATALOGUE_FILE]))
+    _mark_load(store, bookkeeping.LOAD_RUNNING)
+    _replace_if_changed(store, ONTOLOGY_GRAPH, ontology, ontology_files(ontology_dir))
+    _replace_if_changed(store, CATALOGUE_GRAPH, catalogue, [data_dir / CATALOGUE_FILE])
     _load_versions(store, entries, catalogue, fresh, result, progress)
     listed = {e.data_file.resolve() for e in entries}
     for pattern in ("*.trig", "*.nq"):
@@ -173,7 +191,24 @@ def load_project(
                 result.warnings.append(f"{path}: not listed in {CATALOGUE_FILE}, not loaded")
     _drop_unlisted(store, {e.iri for e in entries}, result)
     store.flush()
+    _mark_load(store, bookkeeping.LOAD_COMPLETE)
     return result
+
+
+def _mark_load(store: GraphStore, state: str) -> None:
+    """A persistent store records whether its last load completed (see bookkeeping.LOAD_STATE)."""
+    if isinstance(store, OxigraphStore) and store.path is not None:
+        store.update(bookkeeping.load_state_operation(state))
+        store.flush()
+
+
+INCOMPLETE_LOAD = "incomplete load: the last 'policykg load' into this store did not finish; run it again"
+
+
+def load_state(store: OxigraphStore) -> str | None:
+    """The store's load state, None for a store written before states were recorded."""
+    rows = store.solutions(bookkeeping.LOAD_STATE_QUERY).records()
+    return str(rows[0]["state"]) if rows else None
 
 
 def open_store_only(store_dir: Path) -> OxigraphStore:
@@ -181,10 +216,10 @@ def open_store_only(store_dir: Path) -> OxigraphStore:
     (``open_existing`` also copies the ontology and catalogue graphs out, about 0.3 s.)"""
     if not store_dir.is_dir():
         raise InputFileError(store_dir, "no store here: run 'policykg load --store DIR' first")
-    try:
-        store = OxigraphStore(store_dir)
-    except OSError as err:
-        raise InputFileError(store_dir, f"cannot open the store: {err}") from None
+    store = open_oxigraph(store_dir)
+    if load_state(store) == bookkeeping.LOAD_RUNNING:
+        del store  # let go of RocksDB's lock now, not when the traceback is collected
+        raise InputFileError(store_dir, INCOMPLETE_LOAD)
     names = set(store.graph_names())
     if CATALOGUE_GRAPH not in names or ONTOLOGY_GRAPH not in names:
         raise InputFileError(store_dir, "the store is empty: run 'policykg load --store DIR' first")
@@ -258,11 +293,18 @@ def _load_versions(
     store.replace_many(batch)
 
 
-def _replace_if_changed(store: GraphStore, name: URIRef, graph: Graph, digest: str) -> None:
-    """``digest`` is the source files' hash: a graph's blank-node labels change with every parse,
-    so the files, not the triples, say whether anything changed."""
+def _replace_if_changed(store: GraphStore, name: URIRef, graph: Graph, files: list[Path]) -> None:
+    """The files' hash says whether anything changed (a graph's blank-node labels change with
+    every parse). An IRI the store refuses is reported at the file and line that write it."""
+    digest = sha256_of_files(files)
     if store.stored_hash(name) != digest:
-        store.replace_graph(name, graph, digest)
+        try:
+            store.replace_graph(name, graph, digest)
+        except ValueError:
+            error = invalid_iri_error(graph, files)
+            if error is None:
+                raise
+            raise error from None
 
 
 def _drop_unlisted(store: GraphStore, listed: set[URIRef], result: LoadResult) -> None:

@@ -41,6 +41,7 @@ from .query_header import (
     parse_header,
     text_value,
 )
+from .rdfio import read_utf8
 from .store import GraphStore, SelectResult, substitute_terms
 
 
@@ -97,7 +98,7 @@ def _parse_header(path: Path, text: str) -> NamedQuery:
 def load_query(path: Path) -> NamedQuery:
     if not path.is_file():
         raise InputFileError(path, "query file not found")
-    query = _parse_header(path, path.read_text(encoding="utf-8"))
+    query = _parse_header(path, read_utf8(path))
     check_syntax(query)
     return query
 
@@ -179,6 +180,10 @@ def find_query(name: str, folder: Path | None = None) -> NamedQuery:
 
 
 def _typed_value(param: Param, raw: str) -> Identifier:
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that were not UTF-8 on the command line (surrogate escapes)
+        raise BadValueError(f"parameter {param.name}", raw, "UTF-8 text") from None
     if param.type == "xsd:date":
         value = date.today().isoformat() if raw == "today" else raw
         return Literal(parse_iso_date(value, f"parameter {param.name}").isoformat(), datatype=XSD.date)
@@ -212,11 +217,18 @@ def run_local(store: GraphStore, query: NamedQuery, bindings: Mapping[str, Ident
     return store.select(substitute_terms(query.text, bindings))
 
 
+def check_endpoint(endpoint: str) -> None:
+    """An endpoint is an http(s) URL: '' or a typo must not quietly mean 'the local graph'."""
+    if not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", endpoint):
+        raise BadValueError("endpoint", endpoint, "an http:// or https:// URL")
+
+
 def run_remote(
     endpoint: str, query: NamedQuery, bindings: Mapping[str, Identifier], timeout: float = 10.0
 ) -> QueryResult:
     from SPARQLWrapper import JSON, SPARQLWrapper
 
+    check_endpoint(endpoint)
     client = SPARQLWrapper(endpoint)
     client.setTimeout(int(max(1, timeout)))
     client.setMethod("POST")

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import logging
 import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
@@ -37,8 +38,81 @@ def sha256_of_files(paths: Iterable[Path]) -> str:
     validation cache compares to tell whether input files changed."""
     digest = hashlib.sha256()
     for path in paths:
-        digest.update(path.read_bytes())
+        digest.update(read_bytes(path))
     return digest.hexdigest()
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes; a missing file, a folder or an unreadable file is an InputFileError."""
+    try:
+        return Path(path).read_bytes()
+    except IsADirectoryError:
+        raise InputFileError(path, "is a folder, not a file") from None
+    except FileNotFoundError:
+        raise InputFileError(path, "file not found") from None
+    except OSError as err:
+        raise InputFileError(path, f"cannot read: {err.strerror}") from None
+
+
+def make_folder(path: Path) -> None:
+    """``mkdir -p``, with the path named when it cannot be made (a parent that is a file, no
+    permission) instead of a NotADirectoryError traceback."""
+    try:
+        Path(path).mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InputFileError(path, "is a file, not a folder") from None
+    except NotADirectoryError:
+        blocker = next((p for p in Path(path).parents if p.is_file()), Path(path).parent)
+        raise InputFileError(path, f"cannot make this folder: {blocker} is a file") from None
+    except OSError as err:
+        raise InputFileError(path, f"cannot make this folder: {err.strerror}") from None
+
+
+def read_utf8(path: Path) -> str:
+    """A text file exactly as stored: strict UTF-8 and no newline translation (offsets into a
+    CRLF text count its CRs), so binary junk is named instead of raising UnicodeDecodeError."""
+    raw = read_bytes(path)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise InputFileError(path, f"not UTF-8 text (byte 0x{raw[err.start]:02x})", line) from None
+
+
+class _QuietLiteralWarnings(logging.Filter):
+    """rdflib logs a traceback for every ill-typed literal ("2018-13-45"^^xsd:date) it cannot
+    turn into a Python value. Such a literal is bad data, which the data-quality shapes report
+    by its value; the traceback on stderr only hides that finding."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        return not (
+            message.startswith("Failed to convert Literal lexical form")
+            or "does not look like a valid URI" in message  # reported by the store, at file:line
+        )
+
+
+logging.getLogger("rdflib.term").addFilter(_QuietLiteralWarnings())
+
+
+def invalid_iri_error(graph: Graph, files: list[Path]) -> InputFileError | None:
+    """The first IRI of ``graph`` that the store refuses (rdflib accepts ``<https://a b>``, with
+    a warning; Oxigraph does not), as an error at the file and line that write it."""
+    import pyoxigraph as ox
+
+    for term in sorted({t for triple in graph for t in triple if isinstance(t, URIRef)}):
+        try:
+            ox.NamedNode(str(term))
+        except ValueError as err:
+            message = f"invalid IRI <{term}>: {err}"
+            for path in files:
+                for number, line in enumerate(
+                    read_bytes(path).decode("utf-8", errors="replace").splitlines(), start=1
+                ):
+                    if str(term) in line:
+                        return InputFileError(path, message, number)
+            return InputFileError(files[0] if files else Path("."), message)
+    return None
 
 
 def rdf_format(path: Path) -> str:

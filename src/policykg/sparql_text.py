@@ -24,16 +24,40 @@ _NUMERIC = {
 }
 
 
+_STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
+
+
+def sparql_term(term: Identifier) -> str:
+    """A term as SPARQL syntax that reads back as exactly that one term. A literal is one
+    single-line "..." string whose backslash, quote, LF and CR are escaped (the ECHARs every
+    SPARQL parser reads), so a value can never end the string and become query text."""
+    if isinstance(term, Literal):
+        body = '"' + _NEEDS_ESCAPE.sub(lambda m: _STRING_ESCAPES[m.group(0)], str(term)) + '"'
+        if term.language:
+            return f"{body}@{term.language}"
+        if term.datatype is not None:
+            return f"{body}^^<{term.datatype}>"
+        return body
+    if isinstance(term, URIRef):
+        if re.search(r'[\x00-\x20<>"{}|^`\\]', str(term)):
+            raise PolicyKGError(f"cannot bind IRI {str(term)!r}: it has characters an IRI may not have")
+        return f"<{term}>"
+    return term.n3()
+
+
 def substitute_terms(text: str, bindings: Mapping[str, Identifier]) -> str:
-    """Replace ``?_name`` by the escaped N3 form of its term, outside comment lines."""
+    """Replace ``?_name`` by its term as escaped SPARQL syntax, outside comment lines. One pass
+    for all variables, so a value that contains another ``?_name`` stays a value."""
+    if not bindings:
+        return text
+    terms = {name: sparql_term(term) for name, term in bindings.items()}
+    names = "|".join(re.escape(n) for n in sorted(terms, key=len, reverse=True))
+    pattern = re.compile(rf"[?$]({names})\b")
     out = []
     for line in text.splitlines():
-        if line.lstrip().startswith("#"):
-            out.append(line)
-            continue
-        for name, term in bindings.items():
-            pattern = re.compile(rf"[?$]{re.escape(name)}\b")
-            line = pattern.sub(term.n3().replace("\\", "\\\\"), line)
+        if not line.lstrip().startswith("#"):
+            line = pattern.sub(lambda m: terms[m.group(1)], line)
         out.append(line)
     return "\n".join(out)
 

@@ -23,7 +23,7 @@ from rdflib.namespace import RDF, RDFS, XSD
 
 from ..evidence import CONTEXT_CHARS, _slug, local_name
 from ..namespaces import DCT, DPV, EU_GDPR, LOC, OA, PD, PKG, policy_iri, vendor_iri
-from ..rdfio import write_atomic
+from ..rdfio import make_folder, write_atomic
 
 PURPOSES = [
     DPV.ServiceProvision,
@@ -313,8 +313,8 @@ def generate(
     rng = random.Random(seed)
     plan = Plan()
     data_dir, sources = out / "data", out / "sources"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    sources.mkdir(parents=True, exist_ok=True)
+    make_folder(data_dir)
+    make_folder(sources)
     (out / "plan.json").unlink(missing_ok=True)  # written last: its presence marks a whole corpus
     catalogue = [
         "@prefix pkg: <https://w3id.org/policykg#> .",
