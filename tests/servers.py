@@ -54,13 +54,16 @@ def oxigraph_binary() -> str | None:
     return str(candidate) if candidate.exists() else shutil.which("oxigraph")
 
 
-def start_oxigraph(folder: Path) -> Server:
+def start_oxigraph(folder: Path, union_default_graph: bool = True) -> Server:
+    """An Oxigraph server; ``union_default_graph=False`` starts it stock (no flags), where the
+    default graph is only the default graph and the named queries see nothing."""
     binary = oxigraph_binary()
     if binary is None:
         raise RuntimeError("oxigraph is not installed (pip install oxigraph)")
     port = free_port()
+    union = ["--union-default-graph"] if union_default_graph else []
     process = subprocess.Popen(
-        [binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+        [binary, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}", *union],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -382,6 +382,12 @@ def query(
         resolver = Resolver(remote_select(endpoint, timeout))
         bindings = bind_parameters(named, resolve_parameters(named, given, resolver))
         result = run_remote(endpoint, named, bindings, timeout)
+        if not result.rows:  # an empty or unconfigured store must not pass for "no answer"
+            from .remote import diagnose_empty_answer
+
+            problem = diagnose_empty_answer(endpoint, timeout)
+            if problem:
+                raise PolicyKGError(problem)
     else:
         store = _query_store(data_dir)
         resolver = Resolver(store_select(store))

@@ -7,6 +7,7 @@ graphs are untouched. A server that answers an error leaves the run with a clear
 
 from __future__ import annotations
 
+import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -76,3 +77,50 @@ def push_graphs(
         put_graph(gsp, name, graph, timeout, credentials)
         sent += len(graph)
     return sent
+
+
+UNION_HINT = (
+    "start Oxigraph with 'oxigraph serve --union-default-graph' (or add '?union-default-graph' to the "
+    "query URL), set tdb2:unionDefaultGraph true for Jena TDB2 / Fuseki; Virtuoso needs nothing "
+    "(README, 'Triple stores')"
+)
+
+
+def _ask(endpoint: str, query: str, timeout: float) -> bool:
+    """One ASK over the SPARQL protocol (POST form), answered as SPARQL JSON."""
+    body = urllib.parse.urlencode({"query": query}).encode("utf-8")
+    request = urllib.request.Request(
+        endpoint,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            answer = json.loads(response.read().decode("utf-8"))
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as err:
+        reason = getattr(err, "reason", err)
+        raise RemoteStoreError(f"{endpoint}: cannot ask the store ({reason})") from None
+    return bool(answer.get("boolean"))
+
+
+def diagnose_empty_answer(endpoint: str, timeout: float = 10.0) -> str | None:
+    """Why a named query found nothing on an endpoint, when the reason is the store and not the
+    data: no policy version at all (nothing loaded), or policy versions only in named graphs
+    while the default graph, which the queries read, is not their union (a stock Oxigraph
+    server or Jena TDB2). None when the default graph holds policy versions: the answer is real."""
+    version = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/policykg#PolicyVersion>"
+    if _ask(endpoint, f"ASK {{ ?v {version} }}", timeout):
+        return None
+    if _ask(endpoint, f"ASK {{ GRAPH ?g {{ ?v {version} }} }}", timeout):
+        return (
+            f"{endpoint}: the default graph is not the union of the named graphs, so the queries "
+            f"see no data: {UNION_HINT}"
+        )
+    return (
+        f"{endpoint}: the store holds no policy version: load it first with "
+        "'policykg load --endpoint GSP-URL'"
+    )
