@@ -9,7 +9,7 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from policykg.cli import main
 from policykg.load import LoadResult
-from policykg.query import QueryResult, bind_parameters, catalogue, run_local, substitute_terms
+from policykg.query import QueryResult, bind_parameters, catalogue, run_local
+from policykg.sparql_text import substitute_terms
 
 from . import jena
 from .servers import Server, start_oxigraph
@@ -54,7 +55,7 @@ def loaded_stock(stock_oxigraph: Server, shipped: LoadResult) -> Server:
     return stock_oxigraph
 
 
-def _cells(rows: list[list[object]]) -> Counter[tuple[str, ...]]:
+def _cells(rows: Sequence[Sequence[object]]) -> Counter[tuple[str, ...]]:
     return Counter(tuple("" if v is None else str(v) for v in row) for row in rows)
 
 
