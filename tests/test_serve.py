@@ -501,6 +501,25 @@ def test_slow_query_is_stopped_and_does_not_block_others(limited: str) -> None:
     assert len(_children()) == len(before)  # and was replaced
 
 
+def test_query_stops_when_its_client_leaves(limited: str) -> None:
+    """It went on after the client left; now it stops then, well before the 2 s limit."""
+    before = _children()
+    started = time.monotonic()
+    host, port = urllib.parse.urlsplit(limited).netloc.split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        query = urllib.parse.quote(CROSS_JOIN)
+        sock.sendall(f"GET /sparql?query={query} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+        time.sleep(0.3)
+    while not before - _children() and time.monotonic() - started < 5:
+        time.sleep(0.02)
+    assert len(before - _children()) == 1
+    assert time.monotonic() - started < 1.2
+    deadline = time.monotonic() + 3
+    while len(_children()) < len(before) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(_children()) == len(before)  # replaced
+
+
 def test_service_allowed_only_for_listed_endpoints(seed_data: Path, endpoint: str) -> None:
     query = f"SELECT ?s WHERE {{ SERVICE <{endpoint}/sparql> {{ ?s a <https://w3id.org/policykg#Vendor> }} }}"
     status, body = _post(f"{endpoint}/sparql", {"query": query})
@@ -518,6 +537,17 @@ def test_load_refused_even_with_updates_allowed(seed_data: Path) -> None:
         assert status == 403 and "LOAD is refused" in body
         status, _ = _post(f"{url}/sparql", {"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"})
         assert status == 204
+        # a page of another site cannot post updates through the visitor's browser (CORS is open)
+        request = urllib.request.Request(
+            f"{url}/sparql",
+            data=b"update=DROP+ALL",
+            headers={"Origin": "http://evil.example", "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(request, timeout=10)
+        assert caught.value.code == 403 and "another origin" in caught.value.read().decode()
+        status, body = _post(f"{url}/sparql", {"query": "ASK { <urn:a> <urn:b> <urn:c> }"})
+        assert json.loads(body)["boolean"] is True  # nothing was dropped
 
 
 HOSTILE = yaml.safe_load(

@@ -140,18 +140,17 @@ class _Worker:
             stderr=subprocess.DEVNULL,
         )
 
-    def ask(self, request: Mapping[str, object], deadline: float) -> tuple[dict[str, object], bytes]:
+    def ask(
+        self, request: Mapping[str, object], deadline: float, client: socket.socket | None
+    ) -> tuple[dict[str, object], bytes]:
         stdin, stdout = self.process.stdin, self.process.stdout
         assert stdin is not None and stdout is not None
         frame = json.dumps(request).encode("utf-8")
         stdin.write(struct.pack(">I", len(frame)) + frame)
         stdin.flush()
-        header = json.loads(self._frame(stdout.fileno(), deadline))
-        return header, self._frame(stdout.fileno(), deadline)
-
-    def _frame(self, fd: int, deadline: float) -> bytes:
-        (size,) = struct.unpack(">I", _read_exact(fd, 4, deadline))
-        return _read_exact(fd, size, deadline)
+        watch = _Watch(stdout.fileno(), deadline, client)
+        header = json.loads(watch.frame())
+        return header, watch.frame()
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -166,19 +165,53 @@ class QueryTimeout(Exception):
     """The worker did not answer before the deadline."""
 
 
-def _read_exact(fd: int, size: int, deadline: float) -> bytes:
-    parts: list[bytes] = []
-    remaining = size
-    while remaining:
-        wait = deadline - time.monotonic()
-        if wait <= 0 or not select.select([fd], [], [], wait)[0]:
-            raise QueryTimeout()
-        chunk = os.read(fd, min(remaining, 1 << 20))
-        if not chunk:
-            raise EOFError("the query worker exited")
-        parts.append(chunk)
-        remaining -= len(chunk)
-    return b"".join(parts)
+class ClientGone(Exception):
+    """The client closed its connection while its query ran."""
+
+
+class _Watch:
+    """Reads a worker's answer until the deadline, and notices a client that hung up (then the
+    query is stopped at once, not at the time limit)."""
+
+    def __init__(self, fd: int, deadline: float, client: socket.socket | None) -> None:
+        self.fd = fd
+        self.deadline = deadline
+        self.client = client
+
+    def frame(self) -> bytes:
+        (size,) = struct.unpack(">I", self._read_exact(4))
+        return self._read_exact(size)
+
+    def _client_left(self) -> bool:
+        assert self.client is not None
+        try:
+            return self.client.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+
+    def _read_exact(self, size: int) -> bytes:
+        parts: list[bytes] = []
+        remaining = size
+        while remaining:
+            wait = self.deadline - time.monotonic()
+            watched: list[int | socket.socket] = [self.fd] if self.client is None else [self.fd, self.client]
+            ready = select.select(watched, [], [], max(0.0, wait))[0] if wait > 0 else []
+            if not ready:
+                raise QueryTimeout()
+            if self.client is not None and self.client in ready:
+                if self._client_left():
+                    raise ClientGone()
+                self.client = None  # it sent more (a pipelined request): stop watching it
+            if self.fd not in ready:
+                continue
+            chunk = os.read(self.fd, min(remaining, 1 << 20))
+            if not chunk:
+                raise EOFError("the query worker exited")
+            parts.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(parts)
 
 
 class QueryPool:
@@ -194,7 +227,9 @@ class QueryPool:
         for _ in range(max(1, limits.workers)):
             self._idle.put(_Worker(store_dir, 0))
 
-    def run(self, text: str, accept: str, formats: list[str]) -> tuple[dict[str, object], bytes]:
+    def run(
+        self, text: str, accept: str, formats: list[str], client: socket.socket | None = None
+    ) -> tuple[dict[str, object], bytes]:
         deadline = time.monotonic() + self.limits.timeout
         try:
             worker = self._idle.get(timeout=self.limits.timeout)
@@ -214,7 +249,7 @@ class QueryPool:
         }
         healthy = False
         try:
-            answer = worker.ask(request, deadline)
+            answer = worker.ask(request, deadline, client)
             healthy = True
             return answer
         except QueryTimeout:
@@ -476,7 +511,7 @@ def make_handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
                 if err.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE:
                     self.close_connection = True  # the unread body is not read
                 self._error(err.status, err.message)
-            except (TimeoutError, ConnectionError):
+            except (TimeoutError, ConnectionError, ClientGone):
                 self.close_connection = True
             except Exception as err:  # a bug: still one line to the client, no traceback
                 self.close_connection = True
@@ -605,7 +640,7 @@ def make_handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
 
         def _query(self, text: str, formats: list[str]) -> None:
             refuse_outbound(text, limits.allowed_services)
-            header, body = endpoint.pool.run(text, self.headers.get("Accept", ""), formats)
+            header, body = endpoint.pool.run(text, self.headers.get("Accept", ""), formats, self.connection)
             status = int(str(header["status"]))
             if status != HTTPStatus.OK:
                 raise RequestError(status, str(header.get("message", "query failed")))
