@@ -416,6 +416,33 @@ def diff_command(old: str, new: str | None, fmt: str, data_dir: Path | None) -> 
     click.echo(render(diff_versions(store, before, after), fmt), nl=False)
 
 
+@main.command("report", epilog=EXIT_CODES)
+@AS_OF
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder for the site (replaced atomically: a failed build leaves an earlier site there).",
+)
+@SOURCES
+@DATA_DIR
+@reports_errors
+def report(as_of: str, output: Path, sources: Path | None, data_dir: Path | None) -> None:
+    """Write the analysts' report as a static, offline HTML site: the vendor portfolio on the
+    date, a timeline of versions against the instruments' validity, a page per policy version
+    (facts with their quotes, linked to the source text), diffs between consecutive versions
+    and the compliance findings with the quotes behind them."""
+    from .report import write_site
+
+    when = _date_option(as_of)
+    folders = [data_dir or project_paths().data, sources or project_paths().default_sources]
+    summary = write_site(_query_store(data_dir), when, output, folders)
+    click.echo(
+        f"wrote {summary.pages} pages to {summary.output}: {summary.vendors} vendors, "
+        f"{summary.versions} policy versions, {summary.diffs} diffs, as of {when.isoformat()}"
+    )
+
+
 @main.command("import-p3p", epilog=EXIT_CODES)
 @click.option(
     "--source",

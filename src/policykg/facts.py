@@ -159,6 +159,9 @@ class Fact:
     """What the value is compared by across versions (see :func:`_value_key`)."""
     predicate: str
     quotes: list[Quote] = field(default_factory=list)
+    subject_iri: str = ""
+    value_term: str = ""
+    """The subject and value as the graph has them (IRIs or the literal's text)."""
 
     @property
     def key(self) -> tuple[str, str, str, str]:
@@ -331,6 +334,8 @@ def version_facts(store: GraphStore, version: str) -> list[Fact]:
             value=_label(value, labels),
             value_key=_value_key(value, version, labels),
             predicate=prop,
+            subject_iri=str(subject),
+            value_term=str(value),
         )
         merged = facts.setdefault(fact.key, fact)
         quote = Quote(
