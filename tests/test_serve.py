@@ -10,6 +10,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -125,7 +126,9 @@ def test_serve_cli_refuses_a_missing_site(tmp_path: Path) -> None:
 
 
 def test_serve_cli_starts_and_answers(tmp_path: Path) -> None:
+    """Starts, applies its limits and site, and on SIGTERM leaves no worker and no store copy."""
     port = free_port()
+    copies = set(Path(tempfile.gettempdir()).glob("policykg-serve-*"))
     (tmp_path / "index.html").write_text("<h1>site</h1>", encoding="utf-8")
     process = subprocess.Popen(
         [
@@ -152,8 +155,14 @@ def test_serve_cli_starts_and_answers(tmp_path: Path) -> None:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/site/", timeout=10) as response:
             assert b"<h1>site</h1>" in response.read()
     finally:
+        workers = [
+            int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        ]
         process.terminate()
         process.wait(timeout=20)
+    assert process.returncode == 0
+    assert len(workers) == 2 and not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    assert set(Path(tempfile.gettempdir()).glob("policykg-serve-*")) == copies
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

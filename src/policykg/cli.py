@@ -758,6 +758,12 @@ def serve(
     click.echo(
         f"policykg SPARQL endpoint ({mode}) on http://{host}:{port}/sparql, query page http://{host}:{port}/"
     )
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM too: close the workers and remove the store copy
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
