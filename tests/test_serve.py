@@ -625,3 +625,41 @@ def test_no_site_without_the_option(endpoint: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as caught:
         urllib.request.urlopen(f"{endpoint}/site/index.html", timeout=10)
     assert caught.value.code == 404 and "serve --site" in caught.value.read().decode()
+
+
+def test_report_site_served_beside_the_endpoint(seed_data: Path, tmp_path: Path) -> None:
+    """The site 'policykg report' writes, served with --site: every link and asset of every page
+    reachable from its index answers 200 with its content type, and none leaves /site/."""
+    site = tmp_path / "report"
+    result = CliRunner().invoke(
+        main, ["report", "--as-of", "2026-11-23", "--output", str(site), "--data-dir", str(seed_data)]
+    )
+    assert result.exit_code == 0, result.output
+    expected_types = {
+        ".html": "text/html",
+        ".css": "text/css",
+        ".js": "text/javascript",
+        ".svg": "image/svg+xml",
+    }
+    for url in _start(False, seed_data, site=site):
+        queue, seen = [f"{url}/site/"], set()
+        while queue:
+            page = queue.pop()
+            if page in seen:
+                continue
+            seen.add(page)
+            with urllib.request.urlopen(page, timeout=10) as response:
+                kind = response.headers["Content-Type"]
+                body = response.read().decode("utf-8")
+            suffix = Path(urllib.parse.urlsplit(page).path).suffix or ".html"
+            assert kind.startswith(expected_types[suffix]), (page, kind)
+            if suffix != ".html":
+                continue
+            for link in re.findall(r'(?:href|src)="([^"#]*)(?:#[^"]*)?"', body):
+                if not link or re.match(r"[a-z]+:", link):
+                    continue
+                target = urllib.parse.urljoin(page, link).split("?")[0]
+                assert target.startswith(f"{url}/site/"), (page, link)  # relative links stay in the site
+                queue.append(target)
+        pages = {p for p in seen if p.endswith(".html") or p.endswith("/")}
+        assert len(pages) >= len(list(site.rglob("*.html"))) - 1 and len(pages) > 10
