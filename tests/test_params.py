@@ -108,6 +108,9 @@ def test_resolver_on_the_store(shipped: LoadResult) -> None:
     assert resolver.resolve("vendor", "xsd:string", "SurveyMonkey / Momentive") == "surveymonkey"
     assert resolver.resolve("instrument", "xsd:string", "pkg:SCC-2010-87") == "scc-2010-87"
     assert resolver.resolve("policy", "iri", "wix/2020-12-16") == f"{POLICY}wix/2020-12-16"
+    # an undated version by its name or by the date it is estimated at
+    assert resolver.resolve("policy", "iri", "cloudtalk/undated-2018") == f"{POLICY}cloudtalk/undated-2018"
+    assert resolver.resolve("policy", "iri", "CloudTalk/2018-05-25") == f"{POLICY}cloudtalk/undated-2018"
     assert resolver.resolve("asOf", "xsd:date", "2020-01-01") == "2020-01-01"  # not a looked-up kind
     with pytest.raises(UnknownValueError) as caught:
         resolver.resolve("vendor", "xsd:string", "Acme")

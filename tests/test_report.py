@@ -6,6 +6,7 @@ current ones, slugs and IRIs as headings, SCC 2010/87 both a violation and a war
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from datetime import date
 from pathlib import Path
@@ -270,3 +271,23 @@ def test_sentence_around_a_quote_keeps_abbreviations() -> None:
     assert sentence_around(text, quote) == ("We ", " Framework as set forth by the U.S. Department.")
     assert sentence_around(text, Quote(0, 3, "xyz")) == ("", "")  # a quote not at its offsets is shown alone
     assert pages.passage_anchor(quote) == f"q-{quote.start}-{quote.end}"
+
+
+def test_pages_are_usable_with_a_keyboard_and_a_screen_reader(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        raw = page.read_text(encoding="utf-8")
+        assert (
+            '<html lang="en">' in raw and '<a class="skip" href="#main">' in raw and '<main id="main"' in raw
+        )
+        levels = [int(n) for n in re.findall(r"<h([1-6])\b", raw)]
+        assert levels[0] == 1 and levels.count(1) == 1, page
+        assert all(b - a <= 1 for a, b in itertools.pairwise(levels)), (
+            page,
+            levels,
+        )  # no level skipped
+        for control in re.findall(r'<(?:input|select)\b[^>]*\bid="([^"]+)"', raw):
+            assert f'<label for="{control}">' in raw, (page, control)
+        assert "<button" not in raw or 'type="button"' in raw
+        assert not re.search(r"<th(?![^>]*scope=)[^>]*>", raw.replace("<thead>", "")), page
+    svg = _read(site, "timeline.html")
+    assert 'aria-labelledby="tl-title tl-desc"' in svg

@@ -54,9 +54,10 @@ _QUERIES = {
   ?iri a pkg:Vendor ; pkg:slug ?slug . OPTIONAL { ?iri rdfs:label ?label } }""",
     "instrument": """SELECT DISTINCT ?iri ?slug ?label WHERE {
   ?iri a/rdfs:subClassOf* pkg:TransferInstrument ; pkg:slug ?slug . OPTIONAL { ?iri rdfs:label ?label } }""",
-    "policy": """SELECT DISTINCT ?iri ?slug ?label WHERE {
+    "policy": """SELECT DISTINCT ?iri ?slug ?label ?date WHERE {
   ?iri a pkg:PolicyVersion ; pkg:vendor ?vendor . ?vendor pkg:slug ?slug .
-  OPTIONAL { ?vendor rdfs:label ?label } }""",
+  OPTIONAL { ?vendor rdfs:label ?label }
+  OPTIONAL { ?iri pkg:statedDate|pkg:estimatedDate ?date } }""",
     "legal-basis": """SELECT DISTINCT ?iri ?slug ?label WHERE {
   ?iri (rdf:type|rdfs:subClassOf|skos:broader)* dpv:LegalBasis . FILTER (isIRI(?iri))
   OPTIONAL { ?iri rdfs:label ?label } BIND ("" AS ?slug) }""",
@@ -107,7 +108,8 @@ def _known_values(kind: str, rows: Rows) -> list[KnownValue]:
     by_iri: dict[str, set[str]] = {}
     shown: dict[str, str] = {}
     slugs: dict[str, str] = {}
-    for iri_term, slug_term, label_term in rows:
+    for row in rows:
+        iri_term, slug_term, label_term = row[0], row[1], row[2]
         iri, slug = str(iri_term), str(slug_term or "")
         label = str(label_term) if label_term is not None else ""
         names = by_iri.setdefault(iri, {iri, curie(iri)})
@@ -115,6 +117,8 @@ def _known_values(kind: str, rows: Rows) -> list[KnownValue]:
         if kind == "policy":
             version = iri.rsplit("/", 1)[-1]
             names.update({f"{slug}/{version}", f"{label}/{version}" if label else ""})
+            if len(row) > 3 and row[3] is not None:  # an undated version by its estimated date too
+                names.update({f"{slug}/{row[3]}", f"{label}/{row[3]}" if label else ""})
             shown[iri] = f"{slug}/{version}"
             continue
         names.update({slug, label, _local_name(iri)} - {""})
