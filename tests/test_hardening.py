@@ -259,3 +259,124 @@ def test_a_byte_order_mark_is_accepted(runner: CliRunner, data_copy: Path) -> No
     result = runner.invoke(main, ["query", "vendors-citing-privacy-shield", "--data-dir", str(data_copy)])
     assert result.exit_code == 0, result.output
     assert "Talkdesk" in result.stdout
+
+
+# --- SPARQL and SHACL conformance rows -----------------------------------------------------
+
+PKG_PREFIX = "PREFIX pkg: <https://w3id.org/policykg#>\n"
+
+
+def _json_rows(runner: CliRunner, folder: Path, data: Path, text: str) -> list[dict[str, str]]:
+    path = folder / "q.rq"
+    path.write_text(PKG_PREFIX + text, encoding="utf-8")
+    result = runner.invoke(main, ["query", "--file", str(path), "--data-dir", str(data), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, str]] = json.loads(result.stdout)["rows"]
+    return rows
+
+
+def test_order_by_a_variable_that_is_not_selected_sorts_the_rows(
+    runner: CliRunner, tmp_path: Path, seed_data: Path
+) -> None:
+    """SPARQL orders before it projects: ORDER BY ?d sorts by date even when ?d is not a column."""
+    ordered = _json_rows(runner, tmp_path, seed_data, "SELECT ?v WHERE { ?v pkg:statedDate ?d } ORDER BY ?d")
+    dated = _json_rows(runner, tmp_path, seed_data, "SELECT ?v ?d WHERE { ?v pkg:statedDate ?d }")
+    by_date = [row["v"] for row in sorted(dated, key=lambda row: (row["d"], row["v"]))]
+    assert len(ordered) == len(by_date) >= 4
+    assert [row["v"] for row in ordered] == by_date
+    assert by_date != sorted(by_date)  # the dates do not follow the IRIs: the test can tell
+
+
+def test_count_reads_the_default_graph_as_a_set(runner: CliRunner, tmp_path: Path, seed_data: Path) -> None:
+    """A version's type is stated in its graph and in the catalogue: it counts once."""
+    versions = _json_rows(runner, tmp_path, seed_data, "SELECT DISTINCT ?v WHERE { ?v a pkg:PolicyVersion }")
+    counted = _json_rows(
+        runner, tmp_path, seed_data, "SELECT (COUNT(*) AS ?n) WHERE { ?v a pkg:PolicyVersion }"
+    )
+    plain = _json_rows(runner, tmp_path, seed_data, "SELECT ?v WHERE { ?v a pkg:PolicyVersion }")
+    assert counted == [{"n": str(len(versions))}] and len(versions) == 5
+    assert sorted(r["v"] for r in plain) == sorted(r["v"] for r in versions)
+
+
+NESTED_THIS = """
+@prefix sh:  <http://www.w3.org/ns/shacl#> .
+@prefix pkg: <https://w3id.org/policykg#> .
+<urn:shape> a sh:NodeShape ; sh:targetClass pkg:PolicyVersion ;
+  sh:sparql [ sh:select \"\"\"
+    PREFIX pkg: <https://w3id.org/policykg#>
+    SELECT $this WHERE { %s }\"\"\" ] .
+"""
+
+
+def _native_and_pyshacl(loaded_store: object, where: str) -> tuple[set[str], set[str]]:
+    from datetime import date
+
+    from pyshacl import validate
+    from rdflib import Graph
+    from rdflib.namespace import SH
+
+    from policykg.validation.engine import Engine
+
+    shapes = Graph().parse(data=NESTED_THIS % where, format="turtle")
+    native = {str(row["this"]) for _, row in Engine(shapes).solutions(loaded_store, date(2026, 1, 1))}  # type: ignore[arg-type]
+    data = Graph()
+    for name in loaded_store.graph_names():  # type: ignore[attr-defined]
+        data += loaded_store.graph(name)  # type: ignore[attr-defined]
+    _, results, _ = validate(data, shacl_graph=shapes, advanced=True)
+    return native, {str(f) for f in results.objects(None, SH.focusNode)}
+
+
+def test_this_in_a_nested_group_is_refused_unless_the_group_binds_it(loaded: object) -> None:
+    from policykg.shacl import ShapeError
+
+    store = loaded.store  # type: ignore[attr-defined]
+    with pytest.raises(ShapeError, match=r"\$this is used in a nested group"):
+        _native_and_pyshacl(store, "{ ?x pkg:vendor ?v . FILTER (?x = $this) }")
+    with pytest.raises(ShapeError, match=r"\$this is used in a nested group"):
+        _native_and_pyshacl(store, "?x pkg:vendor ?v . { BIND ($this AS ?y) FILTER (?y = ?x) }")
+    # bound in the nested group itself, or seen through EXISTS / OPTIONAL: the same as pyshacl
+    for accepted in (
+        "{ $this pkg:vendor ?v . FILTER (isIRI($this)) } UNION { $this pkg:nothing ?w }",
+        "FILTER EXISTS { ?x pkg:vendor ?v FILTER (?x = $this) }",
+        "OPTIONAL { $this pkg:statedDate ?d FILTER (?d > $this) } FILTER (!BOUND(?d))",
+    ):
+        native, reference = _native_and_pyshacl(store, accepted)
+        assert native == reference and native, accepted
+
+
+# --- data-gate shapes ----------------------------------------------------------------------
+
+
+def _validate_data(runner: CliRunner, data: Path, engine: str = "native") -> Result:
+    return runner.invoke(main, ["validate", "--profile", "data", "--data-dir", str(data), "--engine", engine])
+
+
+@pytest.mark.parametrize("engine", ["native", pytest.param("pyshacl", marks=pytest.mark.slow)])
+def test_the_data_gate_refuses_a_processor_without_a_name(
+    runner: CliRunner, data_copy: Path, engine: str
+) -> None:
+    path = data_copy / "talkdesk" / "2019-12-31.trig"
+    text = path.read_text(encoding="utf-8")
+    named = 'rdfs:label "sub-processors" .'
+    assert text.count(named) == 1
+    path.write_text(text.replace(named, "a dpv:DataProcessor ."), "utf-8")
+    result = _validate_data(runner, data_copy, engine)
+    assert result.exit_code == 1, result.output
+    assert "needs a name (rdfs:label or dpv:hasName)" in result.stdout
+    assert "talkdesk/2019-12-31/recipient/sub-processors" in result.stdout
+
+
+@pytest.mark.parametrize("engine", ["native", pytest.param("pyshacl", marks=pytest.mark.slow)])
+def test_the_data_gate_refuses_offsets_that_do_not_span_the_quote(
+    runner: CliRunner, data_copy: Path, engine: str
+) -> None:
+    path = data_copy / "talkdesk" / "2019-12-31.trig"
+    text = path.read_text(encoding="utf-8")
+    at = text.index("oa:end ")
+    number_start = at + len("oa:end ")
+    number_end = text.index("^^xsd:integer", number_start)
+    end = int(text[number_start:number_end].strip('"'))
+    path.write_text(text[:number_start] + f'"{end + 3}"' + text[number_end:], encoding="utf-8")
+    result = _validate_data(runner, data_copy, engine)
+    assert result.exit_code == 1, result.output
+    assert f"oa:end {end + 3} span" in result.stdout, result.stdout

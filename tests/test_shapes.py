@@ -20,6 +20,7 @@ from .test_contradiction_rules import RULES as CONTRADICTION_RULES
 AS_OF = date(2026, 11, 23)
 V = URIRef(f"{ID}policy/example/2024-03-01")
 ORG = URIRef(f"{ID}org/example-ltd")
+UNNAMED = URIRef(f"{ID}org/unnamed-processor")  # a processor the annotator forgot to name
 TEXT = (
     "Example Ltd privacy notice. Last updated: 1 March 2024. Example Ltd, 1 Main Street, Dublin, is the "
     "controller; write to privacy@example.org. We send newsletters to subscribers to your e-mail address "
@@ -175,6 +176,12 @@ MUTATIONS: dict[str, tuple[Callable[[Annotator], object], str, URIRef | None]] =
     "CitedAfterUpdateDeadlineShape": (_relying_on("EU-US-PrivacyShield", "2024-03-01"), "warning", None),
     "ObsoleteStandardShape": (lambda a: a.fact(V, PKG.citesStandard, PKG.P3P, "Example Ltd"), "info", None),
     "ContradictionShape": (lambda a: _contradiction(a), "warning", URIRef(f"{V}/contradiction/x")),
+    "NamedRecipientShape": (
+        lambda a: a.fact(_p(a), DPV.hasDataProcessor, UNNAMED, "Our hosting provider"),
+        "violation",
+        UNNAMED,
+    ),
+    "EvidenceSpanShape": (lambda a: _stretch_an_offset(a), "violation", None),
 }
 
 
@@ -193,9 +200,16 @@ ALSO_FIRES: dict[str, set[str]] = {
         "InvalidInstrumentShape",
         "CitedAfterInvalidationShape",
     },  # Privacy Shield
+    "Art13-1-a-Shape": {"NamedRecipientShape"},  # a controller without a name breaks the data gate too
     "ProcessShape": {"FactsNeedEvidenceShape"},  # the wrong value is added without evidence
     "RightsShape": {"FactsNeedEvidenceShape"},
 }
+
+
+def _stretch_an_offset(a: Annotator) -> None:
+    """One evidence node whose oa:end no longer spans its quote (found without the source text)."""
+    selector, end = sorted(a.graph.subject_objects(OA.end))[0]
+    a.graph.set((selector, OA.end, Literal(int(str(end)) + 3, datatype=XSD.integer)))
 
 
 def _contradiction(a: Annotator) -> None:

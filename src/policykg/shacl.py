@@ -33,6 +33,7 @@ from rdflib.term import Node
 
 from .errors import PolicyKGError
 from .namespaces import PKG, SH
+from .sparql_text import masked_text
 
 FOCUS = "#FOCUS#"
 """Placeholder in a compiled query for the focus-node sub-select."""
@@ -392,9 +393,49 @@ def _refuse_unbatchable(shape: Node, text: str) -> None:
         raise ShapeError(shape, "$this inside a sub-select is not supported")
     if re.search(r"\b(LIMIT|OFFSET)\s+\d+\s*$", text, re.IGNORECASE):
         raise ShapeError(shape, "LIMIT/OFFSET would apply to all focus nodes at once (use SELECT DISTINCT)")
+    _refuse_nested_this(shape, text)
     group = re.search(r"\bGROUP\s+BY\b(.*?)(\bHAVING\b|\bORDER\b|\bLIMIT\b|$)", text, re.IGNORECASE | re.S)
     if group and not re.search(r"[?$]this\b", group.group(1)):
         raise ShapeError(shape, "a query that aggregates must GROUP BY $this")
+
+
+_BINDING_FLOWS_IN = re.compile(r"\b(EXISTS|OPTIONAL)\s*$", re.IGNORECASE)
+_THIS = re.compile(r"[?$]this\b")
+
+
+def _refuse_nested_this(shape: Node, text: str) -> None:
+    """The focus nodes are joined in at the start of the outer group. The groups of (NOT) EXISTS
+    and OPTIONAL see that binding, as with SHACL's pre-binding; a plain nested group (a ``{ }``, a
+    UNION branch, GRAPH, MINUS) is evaluated on its own, so it must bind ``$this`` itself, in one
+    of its own triple patterns. Otherwise a FILTER there sees ``$this`` unbound and the engine
+    would find nothing where pyshacl and Jena pre-bind it: such a query is refused."""
+    masked = masked_text(text)
+    opened: list[int] = []
+    groups: dict[int, int] = {}  # opening brace -> closing brace
+    for index, char in enumerate(masked):
+        if char == "{":
+            opened.append(index)
+        elif char == "}" and opened:
+            groups[opened.pop()] = index
+    for match in _THIS.finditer(masked):
+        around = sorted(o for o, c in groups.items() if o < match.start() < c)
+        plain = [o for o in around[1:] if not _BINDING_FLOWS_IN.search(masked[:o])]
+        if plain and not _THIS.search(_own_level(masked[plain[-1] + 1 : groups[plain[-1]]])):
+            raise ShapeError(
+                shape,
+                "$this is used in a nested group that does not bind it in its own triple patterns "
+                "(the built-in engine cannot pre-bind it there): bind it in that group or move the "
+                "test to the outer group, or try --engine pyshacl",
+            )
+
+
+def _own_level(group: str) -> str:
+    """A group's text without its nested groups and parenthesised expressions: its triples."""
+    previous = None
+    while previous != group:
+        previous = group
+        group = re.sub(r"\{[^{}]*\}|\([^()]*\)", " ", group)
+    return group
 
 
 def _outer_brace(shape: Node, text: str) -> int:

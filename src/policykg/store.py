@@ -30,7 +30,7 @@ from . import bookkeeping
 from .bookkeeping import CONTENT_HASH, META_GRAPH, STORED_AT
 from .errors import UnknownTermError
 from .namespaces import PREFIXES, bind_prefixes
-from .sparql_text import sparql_order_key, split_final_order_by, substitute_terms
+from .sparql_text import set_semantics, sparql_order_key, split_final_order_by, substitute_terms
 
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/policykg/graph/ontology")
 """Named graph that holds the ontology, the DPV module and the instrument timeline."""
@@ -366,21 +366,28 @@ class OxigraphStore:
 
     def select(self, sparql: str, bindings: Mapping[str, Identifier] | None = None) -> SelectResult:
         # Oxigraph's substitutions bind projected variables only: bind by escaped RDF terms instead.
-        text = substitute_terms(sparql, bindings) if bindings else sparql
+        whole = set_semantics(substitute_terms(sparql, bindings) if bindings else sparql)
         # A final ORDER BY of plain variables is done here: Oxigraph 0.5 decodes the strings from
         # RocksDB at every comparison (9 s for 80,000 rows; the same rows sort in 0.1 s here).
-        text, order = split_final_order_by(text)
+        text, order = split_final_order_by(whole)
+        columns, rows = self._select_rows(text)
+        if order is not None and not set(order) <= set(columns):
+            # SPARQL orders before it projects: a key that is not a column needs the engine's sort
+            columns, rows = self._select_rows(whole)
+        elif order is not None:
+            keys = [columns.index(v) for v in order if v in columns]
+            order_key = cache(sparql_order_key)  # as for the terms: few distinct values, many rows
+            rows.sort(key=lambda row: [order_key(row[k]) for k in keys])
+        return SelectResult(columns, rows)
+
+    def _select_rows(self, text: str) -> tuple[list[str], list[list[Identifier | None]]]:
         result = self._store.query(text, use_default_graph_as_union=True, prefixes=PREFIXES)
         if not isinstance(result, ox.QuerySolutions):
             raise TypeError("not a SELECT query")
         columns = [v.value for v in result.variables]
         rows = _decoded_rows(result, columns)
-        del result
-        if order is not None:
-            keys = [columns.index(v) for v in order if v in columns]
-            order_key = cache(sparql_order_key)  # as for the terms: few distinct values, many rows
-            rows.sort(key=lambda row: [order_key(row[k]) for k in keys])
-        return SelectResult(columns, rows)
+        del result  # pyoxigraph results must be freed on the thread that made them
+        return columns, rows
 
     def ask(self, sparql: str) -> bool:
         return bool(self._store.query(sparql, use_default_graph_as_union=True, prefixes=PREFIXES))
@@ -393,7 +400,7 @@ class OxigraphStore:
             "tsv": ox.QueryResultsFormat.TSV,
             "xml": ox.QueryResultsFormat.XML,
         }
-        result = self._store.query(sparql, use_default_graph_as_union=True)
+        result = self._store.query(set_semantics(sparql), use_default_graph_as_union=True)
         if isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
             return result.serialize(format=formats[result_format]) or b""
         return result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
