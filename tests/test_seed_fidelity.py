@@ -6,10 +6,15 @@ analyst would (processes, facts and their quotes), not the file layout.
 
 from __future__ import annotations
 
+from datetime import date
+
 from rdflib import URIRef
 
 from policykg.load import LoadResult
 from policykg.namespaces import policy_iri
+from policykg.validation import validate_store
+
+from .conftest import SEEDS
 
 TALKDESK = URIRef(policy_iri("talkdesk", "2019-12-31"))
 CLOUDTALK = URIRef(policy_iri("cloudtalk", "2025-08-06"))
@@ -93,3 +98,82 @@ def test_kloudtalk_controller_rests_on_the_strongest_quote_and_no_entity_is_name
         "SELECT ?status WHERE { GRAPH ?v { ?org pkg:identityStatus ?status } }", {"v": KLOUDTALK}
     )
     assert [str(r[0]) for r in rows.rows] == ["https://w3id.org/policykg#NoLegalEntityNamed"]
+
+
+# recall.md's wrong or unsupported statements (W1-W5): each test failed on the data the reader measured.
+
+CLOUDTALK_FAQ = URIRef(policy_iri("cloudtalk", "undated-2018"))
+ORG = "https://w3id.org/policykg/id/org/"
+
+
+def test_cloudtalk_hiring_entity_is_a_controller_not_a_recipient(loaded: LoadResult) -> None:
+    # "Controllers of your personal data ... are: - CloudTalk s.r.o., - hiring CloudTalk entity"
+    for process in ("recruitment", "interview-recording"):
+        controllers = _values(loaded, URIRef(f"{CLOUDTALK}/process/{process}"), "dpv:hasDataController")
+        assert controllers == {f"{ORG}cloudtalk-sro", f"{ORG}cloudtalk-hiring-entity"}, process
+    assert f"{CLOUDTALK}/recipient/hiring-entity" not in _values(loaded, CLOUDTALK, "dpv:hasRecipient")
+    rows = loaded.store.select(
+        "SELECT ?p WHERE { GRAPH ?v { ?s ?p ?o FILTER (?s = ?h || ?o = ?h) } }",
+        {"v": CLOUDTALK, "h": URIRef(f"{CLOUDTALK}/recipient/hiring-entity")},
+    )
+    assert rows.rows == []
+
+
+def test_cloudtalk_slovak_authority_is_recorded_once(loaded: LoadResult) -> None:
+    facts = [f for f in _quotes(loaded, CLOUDTALK, "dpv:hasAuthority") if "dataprotection.gov.sk" in f[2]]
+    assert [f[1] for f in facts] == [f"{ORG}sk-dpa"]
+
+
+def test_cloudtalk_faq_processor_assistance_is_not_a_right_of_access(loaded: LoadResult) -> None:
+    # "As a processor ..., we will assist you with responding to individual rights requests that you receive"
+    assert "https://w3id.org/dpv/legal/eu/gdpr#A15" not in _values(loaded, CLOUDTALK_FAQ, "dpv:hasRight")
+    measures = _quotes(loaded, CLOUDTALK_FAQ, "dpv:hasOrganisationalMeasure")
+    assert [(s.rsplit("/", 1)[1], o.rsplit("#", 1)[1]) for s, o, q in measures if "assist you" in q] == [
+        ("customer-data-processing", "ProcessorRightsRequestAssistance")
+    ]
+    # so the rules no longer set P3P "so no access is possible" against it
+    report = validate_store(loaded.store, profile="compliance", as_of=date(2026, 11, 23))
+    assert not [f for f in report.findings if f.policy == str(CLOUDTALK_FAQ) and "assist you" in f.message]
+
+
+def test_talkdesk_dpo_has_only_the_addresses_the_text_gives_as_the_dpos(loaded: LoadResult) -> None:
+    rows = loaded.store.select(
+        """SELECT ?start ?end WHERE { ?ev oa:hasSource ?v ; pkg:factSubject ?dpo ; pkg:factProperty pkg:contactStatus ;
+             oa:hasSelector ?pos . ?pos oa:start ?start ; oa:end ?end }""",
+        {"v": TALKDESK, "dpo": URIRef(f"{ORG}talkdesk-dpo")},
+    )
+    text = (SEEDS / "003_e92ca682d446890a.txt").read_text(encoding="utf-8")
+    lead_ins = [text[max(0, int(r[0]) - 40) : int(r[1])] for r in rows.rows]  # type: ignore[arg-type]
+    assert len(lead_ins) == 5
+    # "Data Protector Officer email", "Data Protection Officers email", "Privacy Team/DPO"; never "contact us
+    # at", "if requested" or "privacy [email protected]"
+    assert all("Officer" in lead or "DPO" in lead for lead in lead_ins), lead_ins
+    # the others are Talkdesk's own, still hidden, not invented
+    inc = [q for s, _o, q in _quotes(loaded, TALKDESK, "pkg:contactStatus") if s == f"{ORG}talkdesk-inc"]
+    assert len(inc) == 6 and all(q == "[email\u00a0protected]" for q in inc)
+
+
+def test_talkdesk_anonymised_analysis_controller_is_marked_as_an_inference(loaded: LoadResult) -> None:
+    # "Talkdesk may keep anonymized information ... for analysis": the text does not say "controller"
+    rows = loaded.store.select(
+        """SELECT ?q ?why WHERE { ?ev oa:hasSource ?v ; pkg:factSubject ?p ; pkg:factProperty dpv:hasDataController ;
+             oa:hasSelector/oa:exact ?q . OPTIONAL { ?ev pkg:inference ?why } }""",
+        {"v": TALKDESK, "p": URIRef(f"{TALKDESK}/process/processor-anonymised-analysis")},
+    )
+    assert len(rows.rows) == 1
+    quote, why = (str(x) if x is not None else None for x in rows.rows[0])
+    assert "controller" not in str(quote)
+    assert why and "does not call Talkdesk a controller" in why
+
+
+def test_cloudcall_controller_is_the_group_the_contacts_belong_to(loaded: LoadResult) -> None:
+    # "The CloudCall Group (encompassing CloudCall Group Plc, ...) (“CloudCall”)"; "please contact CloudCall by
+    # email sent to info@cloudcall.com": the controller and the contact details are the same organisation.
+    controllers = _values(loaded, CLOUDCALL, "dpv:hasDataController")
+    assert controllers == {f"{ORG}cloudcall-group"}
+    for controller in controllers:
+        assert "info@cloudcall.com" in _values(loaded, URIRef(controller), "dpv:hasContact")
+    rows = loaded.store.select(
+        "SELECT DISTINCT ?c WHERE { ?v dpv:hasProcess/dpv:hasDataController ?c }", {"v": CLOUDCALL}
+    )
+    assert f"{ORG}cloudcall-group-plc" not in {str(r[0]) for r in rows.rows}
