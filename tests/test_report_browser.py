@@ -130,3 +130,16 @@ def test_timeline_and_version_pages_render(site: Path, tmp_path: Path) -> None:
     assert timeline.count("<circle") >= 20 and "Schrems II" in timeline
     cloudtalk = _text(dom((site / "versions" / "cloudtalk" / "2025-08-06.html").as_uri(), tmp_path))
     assert "valid; under challenge (C-703/25 P)" in cloudtalk and "Transfers" in cloudtalk
+
+
+@needs_chromium
+def test_portfolio_sorts_by_a_column(site: Path, tmp_path: Path) -> None:
+    page = dom((site / "index.html").as_uri() + "?sort=violations&dir=desc", tmp_path)
+    counts = [int(n) for n in re.findall(r'<tr data-review="[^"]*" data-violations="(\d+)"', page)]
+    assert len(counts) >= 20 and counts == sorted(counts, reverse=True) and counts[0] > counts[-1]
+    assert 'data-key="violations" aria-sort="descending"' in page
+    by_name = dom((site / "index.html").as_uri() + "?sort=vendor", tmp_path)
+    names = [
+        html.unescape(n).casefold() for n in re.findall(r'<th scope="row" data-value="([^"]*)"', by_name)
+    ]
+    assert names == sorted(names)

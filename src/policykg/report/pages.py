@@ -175,17 +175,18 @@ def portfolio_page(model: ReportModel) -> str:
             + f'<td data-value="{len(others)}">{len(others)} {diff_links}</td></tr>'
         )
     headers = [
-        ("Vendor", "text"),
-        ("Latest version", "text"),
-        ("Review", "text"),
-        ("Transfer instruments relied upon (status on the date)", None),
-        ("Violations", "number"),
-        ("Warnings", "number"),
-        ("Infos", "number"),
-        ("Versions", "number"),
+        ("Vendor", "text", "vendor"),
+        ("Latest version", "text", "version"),
+        ("Review", "text", "review"),
+        ("Transfer instruments relied upon (status on the date)", None, ""),
+        ("Violations", "number", "violations"),
+        ("Warnings", "number", "warnings"),
+        ("Infos", "number", "infos"),
+        ("Versions", "number", "versions"),
     ]
     head = "".join(
-        f'<th scope="col">{_sort_button(text, kind) if kind else e(text)}</th>' for text, kind in headers
+        f'<th scope="col" data-key="{key}">{_sort_button(text, kind) if kind else e(text)}</th>'
+        for text, kind, key in headers
     )
     instruments = "".join(
         f'<tr><th scope="row">{e(i.label)}</th><td>{e(i.slug)}</td>'

@@ -1,4 +1,4 @@
-/* policykg report: sorting and filtering of tables, and the highlighted passage of a source
+/* policykg report: sorting (also from ?sort=KEY&dir=desc) and filtering of tables, and the highlighted passage of a source
    text. Progressive enhancement: every page shows all of its content without this script. */
 (function () {
   "use strict";
@@ -27,6 +27,15 @@
       });
     });
   });
+
+  // a sorted view can be linked to: ?sort=violations&dir=desc
+  if (params.get("sort")) {
+    var column = document.querySelector('th[data-key="' + params.get("sort").replace(/[^a-z]/g, "") + '"] button.sort');
+    if (column) {
+      column.click();
+      if (params.get("dir") === "desc") { column.click(); }
+    }
+  }
 
   var portfolio = document.getElementById("portfolio");
   if (portfolio) {
