@@ -147,3 +147,28 @@ def test_a_remembered_syntax_check_never_hides_an_error(
     for _ in range(2):
         result = runner.invoke(main, ["query", "--file", str(bad)])
         assert result.exit_code == 2 and "SPARQL syntax error" in result.output
+
+
+@pytest.mark.slow  # a real HTTP endpoint
+def test_values_are_looked_up_where_the_query_runs(runner: CliRunner, shipped: LoadResult) -> None:
+    import threading
+
+    from policykg.serve import make_server
+
+    server = make_server(shipped.store, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sparql"
+        args = ["query", "policy-history", "--endpoint", url, "--format", "json", "--param"]
+        remote = runner.invoke(main, [*args, "vendor=CloudTalk"])
+        assert remote.exit_code == 0, remote.output
+        assert json.loads(remote.output)["rows"] == _rows(runner, "policy-history", "vendor=cloudtalk")
+        unknown = runner.invoke(main, [*args, "vendor=Acme"])
+        assert (
+            unknown.exit_code == 2
+            and "unknown vendor 'Acme'" in unknown.output
+            and "cloudtalk" in unknown.output
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
