@@ -32,6 +32,7 @@ from policykg.query import bind_parameters, find_query, run_local, run_remote
 from policykg.serve import Limits, make_server
 from policykg.sparql_text import substitute_terms
 
+from .browser import Browser
 from .servers import free_port, wait_http
 
 pytestmark = pytest.mark.slow  # a real HTTP server and a headless browser
@@ -663,3 +664,34 @@ def test_report_site_served_beside_the_endpoint(seed_data: Path, tmp_path: Path)
                 queue.append(target)
         pages = {p for p in seen if p.endswith(".html") or p.endswith("/")}
         assert len(pages) >= len(list(site.rglob("*.html"))) - 1 and len(pages) > 10
+
+
+@needs_chromium
+def test_query_page_with_the_keyboard_only(endpoint: str, loaded: LoadResult, tmp_path: Path) -> None:
+    """Tab to the query list, type to choose, Tab to a parameter, type to choose its value, Tab to
+    the button, Enter: the page shows the command line's rows for those values."""
+    browser = Browser(tmp_path)
+    try:
+        browser.open(f"{endpoint}/")
+        browser.tab_to("named")
+        browser.type("vendors-by-i")
+        assert browser.eval("document.getElementById('named').value") == "vendors-by-instrument"
+        browser.tab_to("param-instrument", limit=3)
+        browser.type("scc-2010-8")
+        as_of = browser.eval("document.getElementById('param-asOf').value")
+        assert browser.eval("document.getElementById('param-instrument').value") == "scc-2010-87"
+        browser.tab_to("run-named", limit=6)  # the date field's month, day, year take one Tab each
+        browser.enter()
+        browser.wait("/ rows$/.test(document.getElementById('status').textContent)")
+        shown = browser.eval("document.getElementById('status').textContent")
+        cells = browser.eval(
+            "[...document.querySelectorAll('#result-table tbody td:first-child')].map(c => c.textContent)"
+        )
+    finally:
+        browser.close()
+    query = find_query("vendors-by-instrument")
+    local = run_local(
+        loaded.store, query, bind_parameters(query, {"instrument": "scc-2010-87", "asOf": as_of})
+    )
+    assert shown == f"{len(local.rows)} rows" and len(local.rows) > 0
+    assert sorted(cells) == sorted(str(row[0]) for row in local.rows)
