@@ -3,6 +3,7 @@ real (headless Chromium) browser."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -156,9 +157,7 @@ def test_serve_cli_starts_and_answers(tmp_path: Path) -> None:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/site/", timeout=10) as response:
             assert b"<h1>site</h1>" in response.read()
     finally:
-        workers = [
-            int(p) for p in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-        ]
+        workers = _children(process.pid)
         process.terminate()
         process.wait(timeout=20)
     assert process.returncode == 0
@@ -461,11 +460,13 @@ def test_cors_preflight(endpoint: str) -> None:
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def _children() -> set[int]:
-    """This process's child processes (the query workers), from /proc."""
+def _children(pid: int | None = None) -> set[int]:
+    """A process's child processes (the query workers), from /proc: each thread lists those it
+    started, so every thread is read."""
     pids: set[int] = set()
-    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        pids |= {int(p) for p in (task / "children").read_text().split()}
+    for task in Path(f"/proc/{pid or os.getpid()}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that just ended
+            pids |= {int(p) for p in (task / "children").read_text().split()}
     return pids
 
 
