@@ -696,3 +696,47 @@ def test_query_page_with_the_keyboard_only(endpoint: str, loaded: LoadResult, tm
     )
     assert shown == f"{len(local.rows)} rows" and len(local.rows) > 0
     assert sorted(cells) == sorted(str(row[0]) for row in local.rows)
+
+
+def _count(endpoint: str, query: str, **params: str) -> int:
+    url = f"{endpoint}/sparql?" + urllib.parse.urlencode({"query": query, **params})
+    with urllib.request.urlopen(
+        urllib.request.Request(url, headers={"Accept": "text/csv"}), timeout=30
+    ) as response:
+        return int(response.read().decode().split()[1])
+
+
+def test_query_dataset_from_and_protocol_graphs(endpoint: str) -> None:
+    """FROM, FROM NAMED and the protocol's default-graph-uri / named-graph-uri choose the dataset
+    (the union of all graphs is the default graph only when none is given: FROM was ignored)."""
+    graph = "https://w3id.org/policykg/id/policy/talkdesk/2019-12-31"
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    in_graph = _count(endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    union = _count(endpoint, count)
+    assert 0 < in_graph < union
+    assert _count(endpoint, f"SELECT (COUNT(*) AS ?n) FROM <{graph}> WHERE {{ ?s ?p ?o }}") == in_graph
+    assert _count(endpoint, count, **{"default-graph-uri": graph}) == in_graph
+    named = f"SELECT (COUNT(*) AS ?n) FROM NAMED <{graph}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert _count(endpoint, named) == in_graph
+    assert (
+        _count(
+            endpoint, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", **{"named-graph-uri": graph}
+        )
+        == in_graph
+    )
+    status, body = _post(f"{endpoint}/sparql", {"query": count, "default-graph-uri": "not an iri"})
+    assert status == 400 and "absolute IRIs" in body
+
+
+def test_query_page_is_built_once(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page used to read (and parse) every query file on each load."""
+    import policykg.query
+    import policykg.serve
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("the catalogue was read again")
+
+    monkeypatch.setattr(policykg.serve, "catalogue", refuse)
+    monkeypatch.setattr(policykg.query, "catalogue", refuse)
+    with urllib.request.urlopen(f"{endpoint}/", timeout=10) as response:
+        assert response.status == 200 and b"vendors-by-instrument" in response.read()

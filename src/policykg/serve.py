@@ -72,6 +72,9 @@ class Limits:
     """How long a client may take to send its request line, headers and body."""
 
 
+ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`]+")
+
+
 class RequestError(Exception):
     """A request refused with an HTTP status and a one-line message."""
 
@@ -123,6 +126,23 @@ def refuse_outbound(text: str, allowed: frozenset[str]) -> None:
             f"SERVICE {target[1]} is refused: the endpoint makes no outbound requests "
             "(an administrator can allow an IRI with serve --allow-service)",
         )
+
+
+def protocol_dataset(text: str, params: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """The RDF dataset of a query (SPARQL 1.1 Protocol): ``default-graph-uri`` and
+    ``named-graph-uri`` when given (they override FROM), else the query's own FROM / FROM NAMED,
+    else the union of all graphs as default graph (``"union"`` tells the worker which)."""
+    default, named = params.get("default-graph-uri", []), params.get("named-graph-uri", [])
+    for iri in default + named:
+        if not ABSOLUTE_IRI.fullmatch(iri):
+            raise RequestError(
+                HTTPStatus.BAD_REQUEST,
+                f"default-graph-uri/named-graph-uri must be absolute IRIs: {iri[:80]!r}",
+            )
+    if default or named:
+        return {"default_graphs": default, "named_graphs": named}
+    has_from = any(kind == "word" and word.upper() == "FROM" for kind, word in _tokens(text))
+    return {} if has_from else {"union": ["yes"]}
 
 
 # --- query workers -----------------------------------------------------------------------------
@@ -228,7 +248,12 @@ class QueryPool:
             self._idle.put(_Worker(store_dir, 0))
 
     def run(
-        self, text: str, accept: str, formats: list[str], client: socket.socket | None = None
+        self,
+        text: str,
+        accept: str,
+        formats: list[str],
+        client: socket.socket | None = None,
+        dataset: Mapping[str, list[str]] | None = None,
     ) -> tuple[dict[str, object], bytes]:
         deadline = time.monotonic() + self.limits.timeout
         try:
@@ -246,6 +271,7 @@ class QueryPool:
             "accept": accept,
             "formats": formats,
             "max_bytes": self.limits.max_result_bytes,
+            **(dataset or {}),
         }
         healthy = False
         try:
@@ -558,7 +584,7 @@ def make_handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
                     raise RequestError(
                         HTTPStatus.BAD_REQUEST, "expected a query parameter: /sparql?query=..."
                     )
-                self._query(params["query"][0], params.get("format", []))
+                self._query(params["query"][0], params)
             elif path.startswith("/api/bind/"):
                 given = {k: v[0] for k, v in _parse_qs(url.query).items()}
                 text = endpoint.bind(urllib.parse.unquote(path[len("/api/bind/") :]), given)
@@ -620,13 +646,14 @@ def make_handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
             params = _parse_qs(url.query)
             kind = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
             if kind == "application/sparql-query":
-                self._query(body, params.get("format", []))
+                self._query(body, params)
             elif kind == "application/sparql-update":
                 self._update(body)
             elif kind in ("application/x-www-form-urlencoded", ""):
                 form = _parse_qs(body)
                 if "query" in form:
-                    self._query(form["query"][0], form.get("format", []) + params.get("format", []))
+                    merged = {key: form.get(key, []) + params.get(key, []) for key in set(form) | set(params)}
+                    self._query(form["query"][0], merged)
                 elif "update" in form:
                     self._update(form["update"][0])
                 else:
@@ -638,9 +665,11 @@ def make_handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
                     "application/sparql-update or a form",
                 )
 
-        def _query(self, text: str, formats: list[str]) -> None:
+        def _query(self, text: str, params: Mapping[str, list[str]]) -> None:
             refuse_outbound(text, limits.allowed_services)
-            header, body = endpoint.pool.run(text, self.headers.get("Accept", ""), formats, self.connection)
+            accept, formats = self.headers.get("Accept", ""), params.get("format", [])
+            dataset = protocol_dataset(text, params)
+            header, body = endpoint.pool.run(text, accept, formats, self.connection, dataset)
             status = int(str(header["status"]))
             if status != HTTPStatus.OK:
                 raise RequestError(status, str(header.get("message", "query failed")))

@@ -156,12 +156,23 @@ class _CappedWriter:
         return
 
 
+def _dataset(request: dict[str, Any]) -> dict[str, Any]:
+    """pyoxigraph's dataset arguments: the protocol's graphs, the union of all graphs as default
+    graph, or (a query with FROM) nothing: ``use_default_graph_as_union`` would override FROM."""
+    if "default_graphs" in request or "named_graphs" in request:
+        return {
+            "default_graph": [ox.NamedNode(iri) for iri in request.get("default_graphs", [])],
+            "named_graphs": [ox.NamedNode(iri) for iri in request.get("named_graphs", [])],
+        }
+    return {"use_default_graph_as_union": True} if request.get("union") else {}
+
+
 def answer(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, object], bytes]:
     """Run one query; (status header, body). Never raises for a bad query."""
     limit = int(request.get("max_bytes", 0) or 0) or sys.maxsize
     formats = [str(f) for f in request.get("formats", []) or []]
     try:
-        result = store.query(str(request["query"]), use_default_graph_as_union=True)
+        result = store.query(str(request["query"]), **_dataset(request))
         graph = isinstance(result, ox.QueryTriples)
         name, media_type, fmt = negotiate(graph, str(request.get("accept", "")), formats)
         sink = _CappedWriter(limit)
