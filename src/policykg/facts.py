@@ -18,7 +18,7 @@ from datetime import date
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
-from .namespaces import DPV, PKG
+from .namespaces import DPV, ID, PKG
 from .params import curie
 from .store import GraphStore
 
@@ -36,7 +36,7 @@ GROUPS = (
 )
 """The groups of a policy page, in page order, with their headings."""
 
-_D, _P = str(DPV), str(PKG)
+_D, _P, _ID = str(DPV), str(PKG), str(ID)
 _PROPERTY_GROUP = {
     "policy": [f"{_P}statedDate", f"{_P}estimatedDate", f"{_P}p3pToken", f"{_P}citesStandard"],
     "entities": [
@@ -276,10 +276,17 @@ def latest_versions(all_versions: list[Version], on: date) -> dict[str, Version]
 
 
 def _label(term: Identifier, labels: dict[str, str]) -> str:
+    """A term as a reader names it: its label or name; a node minted for the data without one
+    (a retention rule ``.../retention/legal-obligation``) by its last segment in words; a
+    vocabulary term without a label by its CURIE."""
     if isinstance(term, Literal):
         return str(term)
     text = str(term)
-    return labels.get(text) or curie(text)
+    if text in labels:
+        return labels[text]
+    if text.startswith(_ID):
+        return text.rstrip("/").rsplit("/", 1)[-1].replace("-", " ")
+    return curie(text)
 
 
 def _preferred_labels(store: GraphStore, version: URIRef) -> dict[str, str]:
