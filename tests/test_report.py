@@ -291,3 +291,16 @@ def test_pages_are_usable_with_a_keyboard_and_a_screen_reader(site: Path) -> Non
         assert not re.search(r"<th(?![^>]*scope=)[^>]*>", raw.replace("<thead>", "")), page
     svg = _read(site, "timeline.html")
     assert 'aria-labelledby="tl-title tl-desc"' in svg
+
+
+def test_without_a_source_text_quotes_are_shown_but_not_linked(shipped: LoadResult, tmp_path: Path) -> None:
+    output = tmp_path / "site"
+    write_site(shipped.store, TODAY, output, [project_paths().data])  # the seed texts are elsewhere
+    talkdesk = _read(output, "versions/talkdesk/2019-12-31.html")
+    assert not (output / "sources" / "talkdesk").exists()
+    assert "Talkdesk comply with the EU-U.S. Privacy Shield" in talkdesk
+    assert "source text not available" in talkdesk and "sources/talkdesk" not in talkdesk
+    assert (output / "sources" / "wix" / "2020-12-16.html").is_file()  # drafts keep their text in data/
+    for page in output.rglob("*.html"):
+        for href in re.findall(r'href="([^"#]+)', page.read_text(encoding="utf-8")):
+            assert (page.parent / html.unescape(href)).resolve().is_file(), (page, href)

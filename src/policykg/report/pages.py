@@ -106,25 +106,33 @@ def sentence_around(text: str, quote: Quote, limit: int = 240) -> tuple[str, str
     return before, after
 
 
-def _quote_html(quote: Quote, version: Version, up: str, text: str | None = None) -> str:
+def _quote_html(quote: Quote, version: Version, up: str, text: str | None, context: bool) -> str:
+    """A quote, linked to its passage in the source text when the site has that text; with
+    ``context``, inside the rest of its sentence."""
     condition = f' <span class="cond">(if {e(quote.condition)})</span>' if quote.condition else ""
-    href = f"{up}{source_path(version)}#{passage_anchor(quote)}"
-    before, after = sentence_around(text, quote) if text else ("", "")
+    before, after = sentence_around(text, quote) if text and context else ("", "")
     shown = f"{e(before)}<strong>{e(quote.text)}</strong>{e(after)}" if before or after else e(quote.text)
-    return (
-        f'<blockquote class="quote"><q>{shown}</q>{condition} '
-        f'<a class="src" href="{e(href)}">open in the text<span class="sr"> of {e(version.slug)}, '
-        f"characters {quote.start}–{quote.end}</span></a></blockquote>"
-    )
+    where = f"characters {quote.start}–{quote.end}"
+    if text is None:
+        link = f'<span class="muted">({where}; source text not available)</span>'
+    else:
+        href = f"{up}{source_path(version)}#{passage_anchor(quote)}"
+        link = (
+            f'<a class="src" href="{e(href)}">open in the text<span class="sr"> of {e(version.slug)}, '
+            f"{where}</span></a>"
+        )
+    return f'<blockquote class="quote"><q>{shown}</q>{condition} {link}</blockquote>'
 
 
-def _quotes_html(quotes: Iterable[Quote], version: Version, up: str, text: str | None = None) -> str:
-    return "".join(_quote_html(q, version, up, text) for q in quotes)
+def _quotes_html(
+    quotes: Iterable[Quote], version: Version, up: str, text: str | None, context: bool = False
+) -> str:
+    return "".join(_quote_html(q, version, up, text, context) for q in quotes)
 
 
 def _finding_html(finding: ReportFinding, up: str, model: ReportModel) -> str:
     if finding.quotes:
-        quotes = _quotes_html(finding.quotes, finding.version, up, model.text_of(finding.version))
+        quotes = _quotes_html(finding.quotes, finding.version, up, model.text_of(finding.version), True)
     else:
         quotes = f'<p class="absence">{ABSENCE_NOTE}</p>'
     also = "".join(f"<li>{e(text)}</li>" for text in finding.also)
@@ -282,13 +290,13 @@ leaves out says so. Findings of one problem are shown once, at their highest sev
     return layout("Findings", body, 0, "findings.html", as_of)
 
 
-def _fact_rows(facts: list[Fact], version: Version, up: str) -> str:
+def _fact_rows(facts: list[Fact], version: Version, up: str, text: str | None) -> str:
     rows = []
     for fact in facts:
         about = "" if fact.subject == "the policy" else fact.subject
         rows.append(
             f"<tr><td>{e(fact.aspect)}</td><td>{e(about)}</td><td>{e(fact.value)}</td>"
-            f"<td>{_quotes_html(fact.quotes, version, up)}</td></tr>"
+            f"<td>{_quotes_html(fact.quotes, version, up, text)}</td></tr>"
         )
     return "".join(rows)
 
@@ -326,13 +334,13 @@ def version_page(model: ReportModel, view: VersionView) -> str:
             f'<table class="facts"><caption class="sr">{e(title)} stated by this version, with the quotes'
             '</caption><thead><tr><th scope="col">Fact</th><th scope="col">About</th>'
             '<th scope="col">Value</th><th scope="col">Quote</th></tr></thead>'
-            f"<tbody>{_fact_rows(groups[key], version, up)}</tbody></table></section>"
+            f"<tbody>{_fact_rows(groups[key], version, up, view.source_text)}</tbody></table></section>"
         )
     contradictions = [f for f in view.findings if f.text.startswith("Contradiction")]
     reliances = "".join(
         f'<li><span class="instrument">{e(r.instrument.label)}</span>: <span class="state '
         f'{STATE_CLASS.get(r.status.state, "")}">{e(r.status.summary())}</span>'
-        f"{_quotes_html(r.quotes, version, up, view.source_text)}</li>"
+        f"{_quotes_html(r.quotes, version, up, view.source_text, True)}</li>"
         for r in view.reliances
     )
     toc = "".join(f'<li><a href="#g-{k}">{e(t)}</a></li>' for k, t in GROUPS if k in groups)
@@ -364,11 +372,11 @@ fact or a finding opens this page with its passage highlighted.
     )
 
 
-def _diff_side(facts: list[Fact], version: Version, up: str) -> str:
+def _diff_side(facts: list[Fact], version: Version, up: str, text: str | None) -> str:
     if not facts:
         return '<span class="muted">—</span>'
     return "".join(
-        f'<div class="value">{e(f.value)}</div>{_quotes_html(f.quotes, version, up)}' for f in facts
+        f'<div class="value">{e(f.value)}</div>{_quotes_html(f.quotes, version, up, text)}' for f in facts
     )
 
 
@@ -397,8 +405,9 @@ def diff_page(model: ReportModel, diff: VersionDiff) -> str:
         rows.append(
             f'<tr class="{change.kind}">'
             f'<td><span class="badge {change.kind}">{labels[change.kind]}</span></td>'
-            f"<td>{e(change.aspect + about)}</td><td>{_diff_side(change.old, diff.old, up)}</td>"
-            f"<td>{_diff_side(change.new, diff.new, up)}</td></tr>"
+            f"<td>{e(change.aspect + about)}</td>"
+            f"<td>{_diff_side(change.old, diff.old, up, model.text_of(diff.old))}</td>"
+            f"<td>{_diff_side(change.new, diff.new, up, model.text_of(diff.new))}</td></tr>"
         )
     close()
     old, new = diff.old, diff.new
