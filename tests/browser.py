@@ -71,12 +71,16 @@ class Browser:
         return message
 
     def open(self, url: str) -> None:
-        targets = self.send("Target.getTargets", browser=True)["targetInfos"]
-        page = next(t for t in targets if t["type"] == "page")
-        attached = self.send("Target.attachToTarget", {"targetId": page["targetId"], "flatten": True}, True)
-        self._session = attached["sessionId"]
+        """Load ``url`` in the browser's page and wait until it has loaded."""
+        if self._session is None:
+            targets = self.send("Target.getTargets", browser=True)["targetInfos"]
+            page = next(t for t in targets if t["type"] == "page")
+            attached = self.send(
+                "Target.attachToTarget", {"targetId": page["targetId"], "flatten": True}, True
+            )
+            self._session = attached["sessionId"]
         self.send("Page.navigate", {"url": url})
-        self.wait("document.readyState === 'complete'")
+        self.wait(f"location.href === {json.dumps(url)} && document.readyState === 'complete'")
 
     def eval(self, expression: str) -> Any:
         return self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True})["result"].get(
