@@ -11,7 +11,7 @@ from datetime import date
 
 from .errors import BadValueError
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # ASCII digits; \Z: "$" would let a final newline in
 _MONTH_NAMES: list[tuple[str, ...]] = [
     # English, French, German, Italian, Spanish, Dutch, Portuguese
     ("jan", "january", "janvier", "januar", "jänner", "gennaio", "enero", "januari", "janeiro"),

@@ -42,6 +42,7 @@ from .query_header import (
     text_value,
 )
 from .rdfio import read_utf8
+from .sparql_text import masked_text
 from .store import GraphStore, SelectResult, substitute_terms
 
 
@@ -98,8 +99,13 @@ def _parse_header(path: Path, text: str) -> NamedQuery:
 def load_query(path: Path) -> NamedQuery:
     if not path.is_file():
         raise InputFileError(path, "query file not found")
-    query = _parse_header(path, read_utf8(path))
+    query = _parse_header(path, read_utf8(path).removeprefix("\ufeff"))  # a BOM is not query text
     check_syntax(query)
+    form = re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b(?!:)", masked_text(query.text), re.IGNORECASE)
+    if form is None or form.group(1).upper() != "SELECT":
+        word = form.group(1).upper() if form else ""
+        found = f"{'an' if word.startswith('A') else 'a'} {word} query" if form else "no query form"
+        raise InputFileError(path, f"only SELECT queries can be run and formatted as rows, not {found}")
     return query
 
 
@@ -188,7 +194,7 @@ def _typed_value(param: Param, raw: str) -> Identifier:
         value = date.today().isoformat() if raw == "today" else raw
         return Literal(parse_iso_date(value, f"parameter {param.name}").isoformat(), datatype=XSD.date)
     if param.type == "xsd:integer":
-        if not re.fullmatch(r"-?\d+", raw):
+        if not re.fullmatch(r"-?[0-9]+", raw):
             raise BadValueError(f"parameter {param.name}", raw, "an integer")
         return Literal(int(raw), datatype=XSD.integer)
     if param.type == "iri":
@@ -213,8 +219,14 @@ def bind_parameters(query: NamedQuery, given: Mapping[str, str]) -> dict[str, Id
 
 
 def run_local(store: GraphStore, query: NamedQuery, bindings: Mapping[str, Identifier]) -> QueryResult:
-    """Run on the local store, with the same parameter binding as on a remote endpoint."""
-    return store.select(substitute_terms(query.text, bindings))
+    """Run on the local store, with the same parameter binding as on a remote endpoint. What the
+    engine refuses (its own syntax checks, a SERVICE it cannot call) names the query file."""
+    try:
+        return store.select(substitute_terms(query.text, bindings))
+    except SyntaxError as err:
+        raise InputFileError(query.path, f"SPARQL error: {str(err).splitlines()[0]}") from None
+    except (OSError, RuntimeError) as err:
+        raise InputFileError(query.path, f"the query failed: {str(err).splitlines()[0]}") from None
 
 
 def check_endpoint(endpoint: str) -> None:

@@ -139,6 +139,8 @@ def parse_into(target: Graph, path: Path, fmt: str | None = None) -> None:
         line = _failing_line(path, str(err))
         first = str(err).splitlines()[0]
         raise InputFileError(path, f"syntax error: {first}", line) from None
+    except RecursionError:  # rdflib's Turtle parser recurses once per nested [ ] or ( )
+        raise InputFileError(path, "nested too deeply ([ ] or ( ) inside one another) to parse") from None
     except (ValueError, SyntaxError, UnicodeDecodeError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise InputFileError(path, f"cannot parse as {fmt}: {first}") from None

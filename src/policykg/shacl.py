@@ -527,7 +527,7 @@ def _int(shape: Node, value: Node) -> int:
     try:
         return int(str(value))
     except ValueError:
-        raise ShapeError(shape, f"expected an integer, got {value!r}") from None
+        raise ShapeError(shape, f"expected an integer, got {str(value)!r}") from None
 
 
 def _severity(shapes: Graph, shape: Node) -> str:

@@ -142,7 +142,7 @@ class Engine:
                 rows = store.solutions(bind_analysis_date(query, as_of), dataset).records()
             except SyntaxError as err:
                 raise PolicyKGError(
-                    f"shape {rule.shape}: the compiled query is not valid SPARQL: {err}"
+                    f"shape {rule.shape}: the compiled query is not valid SPARQL: {str(err).splitlines()[0]}"
                 ) from None
             return [(rule, row) for row in rows]
 

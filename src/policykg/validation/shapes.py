@@ -13,7 +13,7 @@ from rdflib.term import Node
 from ..errors import BadValueError, InputFileError
 from ..namespaces import PKG, SH, bind_prefixes
 from ..paths import project_paths
-from ..rdfio import parse_into, sha256_of_files
+from ..rdfio import parse_into, read_utf8, sha256_of_files
 
 PROFILES_FILE = "profiles.tsv"
 
@@ -22,10 +22,7 @@ def read_profiles(folder: Path | None = None) -> dict[str, tuple[str, ...]]:
     """Profile name -> shapes files, from ``profiles.tsv``: one ``profile<TAB>file`` per line;
     ``@other`` includes another profile's files (defined above it)."""
     path = (folder or project_paths().shapes) / PROFILES_FILE
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as err:
-        raise InputFileError(path, f"cannot read the validation profiles: {err.strerror}") from None
+    lines = read_utf8(path).splitlines()
     profiles: dict[str, tuple[str, ...]] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip() or line.lstrip().startswith("#"):
