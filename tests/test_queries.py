@@ -198,8 +198,9 @@ def test_controllers_and_contacts(loaded: LoadResult) -> None:
         "KloudTalk",
         "Talkdesk, Inc",
     }
-    # CloudCall's controller is the Group ("CloudCall"), listed with both its offices (recall.md W5)
-    assert len(found) == 15
+    # CloudCall's controller is the Group ("CloudCall"), listed with both its offices (recall.md W5); CloudTalk
+    # s.r.o. also as a processor: "When CloudTalk processes personal data on behalf of its customers"
+    assert len(found) == 16
 
 
 def test_purposes_by_legal_basis_consent(loaded: LoadResult) -> None:
@@ -284,7 +285,8 @@ def test_rights_per_vendor(loaded: LoadResult) -> None:
     for r in rows(loaded, "rights-per-vendor"):
         per_vendor.setdefault(r[0], set()).add(r[2])
     gdpr = {f"eu-gdpr:{a}" for a in ("A15", "A16", "A17", "A18", "A20", "A21", "A22", "A7-3", "A77")}
-    assert per_vendor["CloudTalk"] == gdpr | {"pkg:BindingArbitration", "pkg:DPF-ChoiceOptOut"}
+    # + the DPF Access principle: "you have the right to access your personal data and request its correction"
+    assert per_vendor["CloudTalk"] == gdpr | {"pkg:BindingArbitration", "pkg:DPF-ChoiceOptOut", "pkg:DPF-Access"}
     assert per_vendor["Talkdesk"] == gdpr | {
         "pkg:BindingArbitration",
         "pkg:CA-ConsumerAffairsComplaint",
@@ -320,8 +322,10 @@ def test_recipients_per_vendor(loaded: LoadResult) -> None:
     cloudtalk = {r[3] for r in found if r[1] == "cloudtalk/2025-08-06"}
     # "Categories of Processors": twelve lines; and Google (reCAPTCHA), the social networks of the
     # plug-ins, the third parties that place cookies
-    # ... and public authorities (#15); the hiring CloudTalk entity is a controller, not a recipient
-    assert len(cloudtalk) == 16
+    # ... and public authorities (#15); the hiring CloudTalk entity is a controller, not a recipient; CloudTalk
+    # s.r.o. itself as processor "on behalf of its customers" (as the 2018 FAQ's "As a processor")
+    assert len(cloudtalk) == 17
+    assert "CloudTalk s.r.o." in cloudtalk
     assert {"Google", "third parties that place cookies on CloudTalk's Websites"} <= cloudtalk
     assert "data centre, hosting" in cloudtalk
     # KloudTalk: "we may share some data with our trusted partners, who are associated with us"
