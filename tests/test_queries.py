@@ -286,7 +286,11 @@ def test_rights_per_vendor(loaded: LoadResult) -> None:
         per_vendor.setdefault(r[0], set()).add(r[2])
     gdpr = {f"eu-gdpr:{a}" for a in ("A15", "A16", "A17", "A18", "A20", "A21", "A22", "A7-3", "A77")}
     # + the DPF Access principle: "you have the right to access your personal data and request its correction"
-    assert per_vendor["CloudTalk"] == gdpr | {"pkg:BindingArbitration", "pkg:DPF-ChoiceOptOut", "pkg:DPF-Access"}
+    assert per_vendor["CloudTalk"] == gdpr | {
+        "pkg:BindingArbitration",
+        "pkg:DPF-ChoiceOptOut",
+        "pkg:DPF-Access",
+    }
     assert per_vendor["Talkdesk"] == gdpr | {
         "pkg:BindingArbitration",
         "pkg:CA-ConsumerAffairsComplaint",
