@@ -128,7 +128,8 @@ def test_serve_cli_refuses_a_missing_site(tmp_path: Path) -> None:
 
 
 def test_serve_cli_starts_and_answers(tmp_path: Path) -> None:
-    """Starts, applies its limits and site, and on SIGTERM leaves no worker and no store copy."""
+    """Starts, applies its limits and site, answers every hostile request with a status (no 500,
+    no traceback in its output), and on SIGTERM leaves no worker and no store copy."""
     port = free_port()
     copies = set(Path(tempfile.gettempdir()).glob("policykg-serve-*"))
     (tmp_path / "index.html").write_text("<h1>site</h1>", encoding="utf-8")
@@ -156,11 +157,23 @@ def test_serve_cli_starts_and_answers(tmp_path: Path) -> None:
         assert status == 503 and "time limit of 1.5 s" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/site/", timeout=10) as response:
             assert b"<h1>site</h1>" in response.read()
+        for case in HOSTILE:
+            request = case["request"].encode("latin-1") + b"#" * case.get("pad", 0)
+            status_line = _raw(f"http://127.0.0.1:{port}", request, case.get("half_close", False)).split(
+                b"\r\n"
+            )[0]
+            assert re.fullmatch(rb"HTTP/1\.[01] (?!500)\d{3} .*", status_line), (
+                case["name"],
+                status_line,
+            )
+        status, body = _post(f"http://127.0.0.1:{port}/sparql", {"query": "ASK { ?s ?p ?o }"})
+        assert status == 200 and json.loads(body)["boolean"] is True
     finally:
         workers = _children(process.pid)
         process.terminate()
         process.wait(timeout=20)
     assert process.returncode == 0
+    assert process.stdout is not None and b"Traceback" not in process.stdout.read()
     assert len(workers) == 2 and not any(Path(f"/proc/{pid}").exists() for pid in workers)
     assert set(Path(tempfile.gettempdir()).glob("policykg-serve-*")) == copies
 
