@@ -461,13 +461,13 @@ class Endpoint:
         copy.flush()
         return copy, Path(self._temporary.name)
 
-    def update(self, text: str, origin: str | None, host: str | None) -> None:
+    def update(self, text: str, origin: str | None) -> None:
         if not self.allow_update:
             raise RequestError(
                 HTTPStatus.FORBIDDEN, "updates are disabled: start 'policykg serve --allow-update'"
             )
-        if origin and urllib.parse.urlparse(origin).netloc != host:
-            raise RequestError(HTTPStatus.FORBIDDEN, "updates from another origin are refused")
+        if origin is not None:  # a browser: a foreign page (CSRF) or a rebound DNS name could send it
+            raise RequestError(HTTPStatus.FORBIDDEN, "updates from a web browser (Origin header) are refused")
         refuse_outbound(text, frozenset())
         try:
             with self.update_lock:
@@ -609,6 +609,10 @@ def make_handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
                     HTTPStatus.BAD_REQUEST, "the path is not UTF-8 once percent-decoded"
                 ) from None
             target = site_file(endpoint.site, relative)
+            if target.name == "index.html" and not path.endswith(("/", "index.html")):
+                # a folder named without its final slash: its pages' relative links need the slash
+                self._send(HTTPStatus.MOVED_PERMANENTLY, b"", "text/plain", {"Location": path + "/"})
+                return
             self._send(HTTPStatus.OK, target.read_bytes(), content_type(target))
 
         def _body(self) -> str:
@@ -676,7 +680,7 @@ def make_handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
             self._send(HTTPStatus.OK, body, str(header["type"]), {"Vary": "Accept"})
 
         def _update(self, text: str) -> None:
-            endpoint.update(text, self.headers.get("Origin"), self.headers.get("Host"))
+            endpoint.update(text, self.headers.get("Origin"))
             self._send(HTTPStatus.NO_CONTENT, b"", "text/plain")
 
     return Handler
