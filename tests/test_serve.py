@@ -145,6 +145,14 @@ def test_serve_cli_starts_and_answers(tmp_path: Path) -> None:
             "1.5",
             "--site",
             str(tmp_path),
+            "--max-body-bytes",
+            "5000",
+            "--max-result-bytes",
+            "2000",
+            "--workers",
+            "3",
+            "--allow-service",
+            "http://127.0.0.1:9/allowed",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -157,6 +165,14 @@ def test_serve_cli_starts_and_answers(tmp_path: Path) -> None:
         assert status == 503 and "time limit of 1.5 s" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/site/", timeout=10) as response:
             assert b"<h1>site</h1>" in response.read()
+        status, body = _post(f"http://127.0.0.1:{port}/sparql", {"query": "ASK {}" + " " * 5000})
+        assert status == 413 and "limit of 5000 bytes" in body
+        status, body = _post(
+            f"http://127.0.0.1:{port}/sparql", {"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, "text/turtle"
+        )
+        assert status == 422 and "limit of 2000 bytes" in body
+        service = "SELECT * { SERVICE SILENT <http://127.0.0.1:9/allowed> { ?s ?p ?o } }"
+        assert _post(f"http://127.0.0.1:{port}/sparql", {"query": service})[0] == 200  # allowed (and silent)
         for case in HOSTILE:
             request = case["request"].encode("latin-1") + b"#" * case.get("pad", 0)
             status_line = _raw(f"http://127.0.0.1:{port}", request, case.get("half_close", False)).split(
@@ -174,7 +190,7 @@ def test_serve_cli_starts_and_answers(tmp_path: Path) -> None:
         process.wait(timeout=20)
     assert process.returncode == 0
     assert process.stdout is not None and b"Traceback" not in process.stdout.read()
-    assert len(workers) == 2 and not any(Path(f"/proc/{pid}").exists() for pid in workers)
+    assert len(workers) == 3 and not any(Path(f"/proc/{pid}").exists() for pid in workers)
     assert set(Path(tempfile.gettempdir()).glob("policykg-serve-*")) == copies
 
 
@@ -222,6 +238,9 @@ def test_query_page_runs_a_query_in_a_real_browser(endpoint: str, tmp_path: Path
         assert f"<td>{vendor}</td>" in dom
     assert "4 rows" in dom
     assert "vendors-citing-privacy-shield" in dom  # the named queries are offered
+    describe = "DESCRIBE <https://w3id.org/policykg/id/vendor/talkdesk>"
+    dom = _dom(f"{endpoint}/?{urllib.parse.urlencode({'query': describe})}", tmp_path)
+    assert '<pre id="result-graph">' in dom and "Talkdesk" in dom  # a graph is shown as Turtle
 
 
 @pytest.fixture(scope="module")

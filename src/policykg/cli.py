@@ -749,7 +749,13 @@ def serve(
     query is time- and size-limited: see the options."""
     from .serve import Limits, make_server
 
-    limits = Limits(timeout, max_result_bytes, max_body_bytes, workers, frozenset(allow_service))
+    limits = Limits(
+        timeout=timeout,
+        max_result_bytes=max_result_bytes,
+        max_body_bytes=max_body_bytes,
+        workers=workers,
+        allowed_services=frozenset(allow_service),
+    )
     try:
         server = make_server(_load(data_dir).store, host, port, allow_update, limits, site)
     except OSError as err:
