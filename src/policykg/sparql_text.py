@@ -24,14 +24,23 @@ _NUMERIC = {
 }
 
 
-_STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
-_NEEDS_ESCAPE = re.compile(r'[\\"\n\r]')
+_STRING_ESCAPES = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",  # rdflib's parser reads a raw tab in a string as a space
+    "\b": "\\b",
+    "\f": "\\f",
+}
+_NEEDS_ESCAPE = re.compile(r'[\\"\n\r\t\b\f]')
 
 
 def sparql_term(term: Identifier) -> str:
     """A term as SPARQL syntax that reads back as exactly that one term. A literal is one
-    single-line "..." string whose backslash, quote, LF and CR are escaped (the ECHARs every
-    SPARQL parser reads), so a value can never end the string and become query text."""
+    single-line "..." string whose backslash, quote, LF, CR, tab, backspace and form feed are
+    escaped (the ECHARs every SPARQL parser reads), so a value can never end the string and
+    become query text, and no parser normalises its white space."""
     if isinstance(term, Literal):
         body = '"' + _NEEDS_ESCAPE.sub(lambda m: _STRING_ESCAPES[m.group(0)], str(term)) + '"'
         if term.language:
