@@ -304,3 +304,11 @@ def test_without_a_source_text_quotes_are_shown_but_not_linked(shipped: LoadResu
     for page in output.rglob("*.html"):
         for href in re.findall(r'href="([^"#]+)', page.read_text(encoding="utf-8")):
             assert (page.parent / html.unescape(href)).resolve().is_file(), (page, href)
+
+
+def test_a_finding_about_a_process_quotes_what_shows_the_problem(site: Path) -> None:
+    talkdesk = _findings(_section(_read(site, "findings.html"), "talkdesk--2019-12-31"))
+    billing = [t for _, t in talkdesk if "no legal basis: Billing and tax purposes" in t]
+    assert len(billing) == 1
+    assert "billing and tax purposes" in billing[0]  # the purpose stated without a basis
+    assert "acting as a controller" not in billing[0]  # not every statement about the process

@@ -16,6 +16,7 @@ from ..diff import VersionDiff, compare
 from ..evidence import find_source, read_source
 from ..facts import TRANSFER_RELIED, Fact, Quote, Version, latest_versions, version_facts, versions
 from ..instruments import Instrument, InstrumentStatus, load_instruments, status_on
+from ..namespaces import DPV, PKG
 from ..store import ONTOLOGY_GRAPH, GraphStore
 from ..validation import SEVERITY_RANK, Finding, validate_store
 
@@ -79,6 +80,15 @@ class ReportModel:
         return [v for v in self.views if v.version.vendor == vendor]
 
 
+_QUOTED_FACTS = {
+    "Art13-1-c-Shape": (f"{DPV}hasPurpose",),
+    "Art13-1-d-Shape": (f"{DPV}hasLegalBasis",),
+    "Art13-1-a-contact-Shape": (f"{DPV}hasName",),
+    "Art13-1-b-Shape": (f"{PKG}contactStatus", f"{DPV}hasContact"),
+}
+"""Which statements about the node a finding names show the problem: the purposes stated
+without a basis, the legitimate interest left unnamed, the entity without a contact; for other
+findings every statement about the node is shown."""
 _QUOTED_PLAIN = re.compile(r'"((?:[^"\\]|\\.)+?)"')
 _QUOTED_IN_MESSAGE = re.compile(r'"(?P<text>(?:[^"\\]|\\.)+?)" \(at (?P<start>\d+)\)')
 
@@ -116,7 +126,10 @@ def _quotes_for(finding: Finding, facts: list[Fact], version: str) -> list[Quote
         return sorted({q for q in named if q is not None})
     value = finding.value
     if value and value != version:
-        about = [q for f in facts if f.subject_iri == value for q in f.quotes]
+        about_node = [f for f in facts if f.subject_iri == value]
+        wanted = _QUOTED_FACTS.get(finding.shape.rsplit("#", 1)[-1], ())
+        about_node = [f for f in about_node if f.predicate in wanted] or about_node
+        about = [q for f in about_node for q in f.quotes]
         if not about:
             about = [q for f in facts if f.value_term == value for q in f.quotes]
         return sorted(set(about))
