@@ -205,3 +205,70 @@ def test_jena_reads_the_jsonld_export(loaded: LoadResult, tmp_path: Path) -> Non
         assert len(expected) > 0
         for reader, back in (("jena", by_jena), ("pyld", by_pyld), ("rdflib", by_rdflib)):
             assert isomorphic(back.graph(name), expected), (reader, name)
+
+
+def _append_to_graph(path: Path, text: str) -> None:
+    """Add Turtle statements inside the version's graph (before its closing brace)."""
+    content = path.read_text(encoding="utf-8").rstrip()
+    assert content.endswith("}")
+    path.write_text(content[:-1] + text + "\n}\n", encoding="utf-8")
+
+
+def _canonical(graph: Graph) -> set[str]:
+    """The graph's triples with RDFC-1.0 blank-node labels (Oxigraph): rdflib's isomorphism
+    test takes minutes on a 2,000-node list, which is what made the old export slow."""
+    import pyoxigraph as ox
+
+    from policykg.store import to_ox
+
+    dataset = ox.Dataset(ox.Quad(to_ox(s), to_ox(p), to_ox(o)) for s, p, o in graph)  # type: ignore[arg-type]
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    return {str(q) for q in dataset}
+
+
+def test_a_2000_item_rdf_list_exports_in_seconds(data_copy: Path) -> None:
+    """Issue 18: a 2,000-item list took 241 s to export; canonical labels are now found in Rust
+    (RDFC-1.0) and the list's nodes are told apart by their items."""
+    import time
+
+    from policykg.load import load_project
+
+    items = " ".join(f'"item {n}"' for n in range(2000))
+    _append_to_graph(
+        data_copy / "kloudtalk" / "undated-2024.trig", f"\n    <{KLOUDTALK}> rdfs:seeAlso ( {items} ) ."
+    )
+    store = load_project(data_dir=data_copy).store
+    expected = store.graph(URIRef(KLOUDTALK))
+    assert len(expected) > 4000
+    for fmt in ("turtle", "nquads", "jsonld"):
+        start = time.perf_counter()
+        text = export(store, fmt, KLOUDTALK)
+        assert time.perf_counter() - start < 5, fmt
+        back = _reimport(text, fmt)
+        got = back.graph(URIRef(KLOUDTALK)) if fmt in QUAD_FORMATS else _union(list(back.graphs()))
+        assert _canonical(got) == _canonical(expected), fmt
+    assert export(store, "nquads", KLOUDTALK) == export(
+        load_project(data_dir=data_copy).store, "nquads", KLOUDTALK
+    )
+
+
+def test_deeply_nested_blank_nodes_end_with_a_clear_error(data_copy: Path, runner: CliRunner) -> None:
+    """Issue 18: 20,000 nested [ ] ran for more than 15 minutes; no canonical labelling can tell
+    such nodes apart in reasonable time, so the export refuses them, naming the graph."""
+    import time
+
+    depth = 20000
+    nested = "[ rdfs:seeAlso " * depth + '"bottom"' + " ]" * depth
+    _append_to_graph(
+        data_copy / "kloudtalk" / "undated-2024.trig", f"\n    <{KLOUDTALK}> rdfs:seeAlso {nested} ."
+    )
+    start = time.perf_counter()
+    result = runner.invoke(main, ["export", "--format", "nquads", "--data-dir", str(data_copy)])
+    assert time.perf_counter() - start < 60
+    assert result.exit_code == 2, result.output
+    (line,) = result.output.strip().splitlines()
+    assert (
+        line.startswith(f"error: graph <{KLOUDTALK}>: ")
+        and "blank nodes" in line
+        and "give these nodes IRIs" in line
+    )

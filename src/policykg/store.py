@@ -357,6 +357,12 @@ class OxigraphStore:
         names = (URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
         return sorted(n for n in names if n != META_GRAPH)
 
+    def dump_graph(self, name: URIRef) -> bytes:
+        """One named graph as N-Triples, written by Oxigraph in Rust (exports: no rdflib terms)."""
+        written = self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name)))
+        assert written is not None  # no output file given: the bytes are returned
+        return written
+
     def graph(self, name: URIRef) -> Graph:
         graph = Graph(identifier=name)
         bind_prefixes(graph)
