@@ -206,8 +206,9 @@ def test_controllers_and_contacts(loaded: LoadResult) -> None:
 def test_purposes_by_legal_basis_consent(loaded: LoadResult) -> None:
     found = rows(loaded, "purposes-by-legal-basis", basis="https://w3id.org/dpv#Consent")
     # KloudTalk: precise location only; CloudTalk: third-party cookies; CloudCall's Supplement: purposes
-    # "for which the customer or other data controller has obtained the relevant ... consent" (#15)
-    assert len(found) == 20
+    # "for which the customer or other data controller has obtained the relevant ... consent" (#15); KloudTalk's
+    # GDPR section: "we require your permission for all such actions" (the data users provide on the website)
+    assert len(found) == 21
     # CloudCall: "stating their consent to be recorded, implying consent by staying on the call"
     assert (
         "cloudcall/2018-01-16",
@@ -263,7 +264,9 @@ def test_personal_data_per_purpose_kloudtalk(loaded: LoadResult) -> None:
         "pd:ServiceConsumptionBehaviour",
     ) in found  # "marketing our services"; "information about your activity on our Services"
     assert ("dpv:Marketing", "pd:CurrentLocation") not in found  # location is for location features
-    assert len(found) == 24  # + groups, contact upload, phonebook names, cookie language, purchases (#15)
+    # + groups, contact upload, phonebook names, cookie language, purchases (#15); the GDPR section's e-mail,
+    # phone number, preferences and recorded interactions "to provide the best experience" (recall.md 001)
+    assert len(found) == 28
 
 
 def test_retention_per_vendor(loaded: LoadResult) -> None:
@@ -277,7 +280,8 @@ def test_retention_per_vendor(loaded: LoadResult) -> None:
     # five rules in "III. Data Retention", and DPF data kept under the DPF Principles "for as long as it
     # retains such data"
     assert len([r for r in found if r[1] == "cloudtalk/2025-08-06"]) == 6
-    assert len(found) == 21
+    # Talkdesk as processor: "Since Customers are acting as controllers, they define the retention periods"
+    assert len(found) == 22
 
 
 def test_rights_per_vendor(loaded: LoadResult) -> None:
@@ -377,8 +381,8 @@ def test_policy_audit_trail_cloudcall(loaded: LoadResult) -> None:
     )
     # + compliance claims, certification scope, negative statements, contact points, recipients (courts,
     # buyers, affiliates), data appending, e-mail beacons, retention (#15); the Group as controller, by the
-    # text's definition of "CloudCall" (recall.md W5)
-    assert len(found) == 141
+    # text's definition of "CloudCall" (recall.md W5); "opting out by asking that their call not be recorded"
+    assert len(found) == 142
     date_rows = [r for r in found if r[1] == "pkg:statedDate"]
     assert [(r[2], r[3]) for r in date_rows] == [
         ("2018-01-16", "16/01/18"),

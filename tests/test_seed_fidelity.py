@@ -177,3 +177,26 @@ def test_cloudcall_controller_is_the_group_the_contacts_belong_to(loaded: LoadRe
         "SELECT DISTINCT ?c WHERE { ?v dpv:hasProcess/dpv:hasDataController ?c }", {"v": CLOUDCALL}
     )
     assert f"{ORG}cloudcall-group-plc" not in {str(r[0]) for r in rows.rows}
+
+
+def test_cloudtalk_faq_storage_in_several_jurisdictions_is_a_transfer_without_an_invented_safeguard(
+    loaded: LoadResult,
+) -> None:
+    # "we run our services under multiple jurisdictions around the world. Data is stored in the data center
+    # closest to the location of our customers." The FAQ names no country and no safeguard: none is recorded.
+    transfer = URIRef(f"{CLOUDTALK_FAQ}/process/multi-jurisdiction-storage")
+    assert "https://w3id.org/dpv#CrossBorderTransfer" in _values(loaded, transfer, "dpv:hasProcessing")
+    assert transfer in {URIRef(v) for v in _values(loaded, CLOUDTALK_FAQ, "dpv:hasProcess")}
+    for prop in ("dpv:hasLegalBasis", "dpv:hasOrganisationalMeasure", "dpv:hasThirdCountry"):
+        assert _values(loaded, transfer, prop) == set(), prop
+
+
+def test_talkdesk_processor_rights_go_to_the_customer(loaded: LoadResult) -> None:
+    # "When Talkdesk processes information on behalf of a customer, all data subject rights must be addressed
+    # directly to the customer." and "Since Customers are acting as controllers, they define the retention periods"
+    ccaas = URIRef(f"{TALKDESK}/process/processor-ccaas")
+    assert _values(loaded, ccaas, "pkg:rightsAddressedTo") == {f"{ORG}talkdesk-customers"}
+    assert _values(loaded, ccaas, "dpv:hasDataController") == {f"{ORG}talkdesk-customers"}
+    assert f"{TALKDESK}/retention/processor-customer-defined" in _values(
+        loaded, ccaas, "dpv:hasStorageCondition"
+    )
