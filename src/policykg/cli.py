@@ -228,8 +228,10 @@ def evidence_check(sources: Path | None, data_dir: Path | None) -> None:
     sources = sources or project_paths().default_sources
     result = _load(data_dir)
     report = check_evidence(result.policy_graphs(), [data_dir or project_paths().data, sources])
+    files = {str(entry.iri): entry.data_file for entry in result.policies}
     for mismatch in report.mismatches:
-        click.echo(f"MISMATCH {mismatch.describe()}")
+        where = f" [{files[mismatch.policy]}]" if mismatch.policy in files else ""  # the file to fix
+        click.echo(f"MISMATCH {mismatch.describe()}{where}")
     for missing in report.missing_sources:
         click.echo(f"error: source text not found: {missing}", err=True)
     click.echo(
