@@ -139,6 +139,9 @@ def render_text(report: ValidationReport) -> str:
                 where = f" [{f.path.rsplit('#', 1)[-1]}]" if f.path else ""
                 lines.append(f"    {f.severity.upper():9} {f.message}{where}")
                 lines.append(f"              focus: {f.focus}")
+                located = report.locations.get(f)
+                if located is not None:  # as compilers print it, for editors and CI logs
+                    lines.append(f"              at: {located.file}:{located.line}")
                 if f.value and f.value != f.focus:  # the offending term, e.g. a misspelt DPV IRI
                     lines.append(f"              value: {f.value}")
     if not report.findings:
