@@ -115,7 +115,7 @@ def test_hostile_input(case: Case, runner: CliRunner, home: Path, tmp_path: Path
     out.write_bytes(SENTINEL)
     work = tmp_path / "work"
     work.mkdir()
-    values = {"input": str(target), "out": str(out), "tmp": str(work)}
+    values = {"input": str(target), "out": str(out), "tmp": str(work), "home": str(home)}
     args = [part.format(**values) for part in shlex.split(case.command)]
     before = snapshot(home, source, out)
     try:
@@ -138,7 +138,7 @@ def test_the_cases_cover_every_input_kind_and_command() -> None:
     commands = {
         c.command.split()[0] if not c.command.startswith("--") else c.command.split()[2] for c in CASES
     }
-    listed = set(main.commands) - {"serve", "report"}  # serve: tests/test_serve.py (HTTP requests)
+    listed = set(main.commands) - {"serve"}  # serve: tests/test_serve.py replays hostile HTTP requests
     assert listed <= commands | {"evidence"} and "locate" in " ".join(c.command for c in CASES)
 
 

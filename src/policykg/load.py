@@ -148,7 +148,17 @@ def open_store(store_dir: Path | None = None, engine: str = "oxigraph") -> Graph
     if store_dir is None:
         return OxigraphStore()
     make_folder(store_dir)
+    if not _is_store(store_dir) and any(store_dir.iterdir()):
+        raise InputFileError(
+            store_dir, "not a store, and not empty: give a new or empty folder for the store"
+        )
     return open_oxigraph(store_dir)
+
+
+def _is_store(folder: Path) -> bool:
+    """RocksDB's own marker: a folder without it is not a store, and must not become one by
+    accident (opening it would write RocksDB's files among the user's)."""
+    return (folder / "CURRENT").is_file()
 
 
 STORE_BUSY = "store in use by another process (a load or another command holds it): try again when it ends"
@@ -214,7 +224,7 @@ def load_state(store: OxigraphStore) -> str | None:
 def open_store_only(store_dir: Path) -> OxigraphStore:
     """A persistent store made by ``load``, checked but not copied from: what a query needs.
     (``open_existing`` also copies the ontology and catalogue graphs out, about 0.3 s.)"""
-    if not store_dir.is_dir():
+    if not store_dir.is_dir() or not _is_store(store_dir):
         raise InputFileError(store_dir, "no store here: run 'policykg load --store DIR' first")
     store = open_oxigraph(store_dir)
     if load_state(store) == bookkeeping.LOAD_RUNNING:
