@@ -200,3 +200,11 @@ def test_talkdesk_processor_rights_go_to_the_customer(loaded: LoadResult) -> Non
     assert f"{TALKDESK}/retention/processor-customer-defined" in _values(
         loaded, ccaas, "dpv:hasStorageCondition"
     )
+
+
+def test_every_seed_storage_rule_is_worded_in_the_graph(loaded: LoadResult) -> None:
+    # a storage rule whose wording sits only in its evidence quote reads as a bare duration type in the queries
+    rows = loaded.store.select(
+        """SELECT ?r WHERE { GRAPH ?v { ?r a dpv:StorageDuration FILTER NOT EXISTS { ?r dct:description ?d } } }"""
+    )
+    assert [str(r[0]) for r in rows.rows] == []
