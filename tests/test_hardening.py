@@ -389,3 +389,19 @@ def test_the_data_gate_refuses_offsets_that_do_not_span_the_quote(
     result = _validate_data(runner, data_copy, engine)
     assert result.exit_code == 1, result.output
     assert f"oa:end {end + 3} span" in result.stdout, result.stdout
+
+
+def test_serve_workers_read_the_default_graph_as_a_set() -> None:
+    """The same COUNT through 'serve' (its worker's answer, without starting a server)."""
+    import pyoxigraph as ox
+
+    from policykg.serve_worker import answer
+
+    store = ox.Store()
+    statement = (ox.NamedNode("urn:v"), ox.NamedNode("urn:type"), ox.NamedNode("urn:PolicyVersion"))
+    for graph in ("urn:graph:version", "urn:graph:catalogue"):
+        store.add(ox.Quad(*statement, ox.NamedNode(graph)))
+    request = {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?v ?p ?o }", "union": True, "accept": "text/csv"}
+    status, body = answer(store, request)
+    assert status["status"] == 200, status
+    assert body.decode("utf-8").split() == ["n", "1"]

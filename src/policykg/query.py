@@ -42,7 +42,7 @@ from .query_header import (
     text_value,
 )
 from .rdfio import read_utf8
-from .sparql_text import masked_text
+from .sparql_scan import masked_text
 from .store import GraphStore, SelectResult, substitute_terms
 
 

@@ -4,7 +4,8 @@ the process: Oxigraph has no cancellation) while other workers go on answering.
 
 Also the content negotiation of the endpoint (which media type a query form can be answered in,
 from the ``Accept`` header or a ``format`` parameter), kept here because the worker decides it
-once it knows the query form. This module imports only pyoxigraph: a worker starts in ~0.1 s.
+once it knows the query form. This module imports only pyoxigraph (and the re-only
+:mod:`policykg.sparql_scan`): a worker starts in ~0.1 s.
 
 Protocol on stdin/stdout: frames of a 4-byte big-endian length and a body. A request is one
 JSON frame ``{"query", "accept", "formats", "max_bytes"}``; the answer is a JSON frame
@@ -22,6 +23,8 @@ import sys
 from typing import Any, BinaryIO
 
 import pyoxigraph as ox
+
+from .sparql_scan import set_semantics
 
 Offer = tuple[str, str, "ox.QueryResultsFormat | ox.RdfFormat"]
 """(name, media type sent, serialiser format)."""
@@ -172,7 +175,10 @@ def answer(store: ox.Store, request: dict[str, Any]) -> tuple[dict[str, object],
     limit = int(request.get("max_bytes", 0) or 0) or sys.maxsize
     formats = [str(f) for f in request.get("formats", []) or []]
     try:
-        result = store.query(str(request["query"]), **_dataset(request))
+        text = str(request["query"])
+        if request.get("union") and "default_graphs" not in request:
+            text = set_semantics(text)  # the union default graph as a set, as 'policykg query' reads it
+        result = store.query(text, **_dataset(request))
         graph = isinstance(result, ox.QueryTriples)
         name, media_type, fmt = negotiate(graph, str(request.get("accept", "")), formats)
         sink = _CappedWriter(limit)

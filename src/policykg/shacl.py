@@ -33,7 +33,7 @@ from rdflib.term import Node
 
 from .errors import PolicyKGError
 from .namespaces import PKG, SH
-from .sparql_text import masked_text
+from .sparql_scan import masked_text
 
 FOCUS = "#FOCUS#"
 """Placeholder in a compiled query for the focus-node sub-select."""

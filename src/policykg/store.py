@@ -30,7 +30,8 @@ from . import bookkeeping
 from .bookkeeping import CONTENT_HASH, META_GRAPH, STORED_AT
 from .errors import UnknownTermError
 from .namespaces import PREFIXES, bind_prefixes
-from .sparql_text import set_semantics, sparql_order_key, split_final_order_by, substitute_terms
+from .sparql_scan import set_semantics
+from .sparql_text import sparql_order_key, split_final_order_by, substitute_terms
 
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/policykg/graph/ontology")
 """Named graph that holds the ontology, the DPV module and the instrument timeline."""
