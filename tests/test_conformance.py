@@ -207,3 +207,44 @@ def test_store_selects_give_rdflibs_rows(
         keys = [got.columns.index(k) for k in order]
         listed = [[sparql_order_key(row[k]) for k in keys] for row in got.rows]
         assert listed == sorted(listed), text
+
+
+# --- SHACL-SPARQL constraints: where $this may stand ---------------------------------------
+
+FRAGMENTS = [
+    "$this <http://example.org/p> ?v .",
+    "?v <http://example.org/q> $this .",
+    "FILTER (isIRI($this))",
+    "FILTER EXISTS { $this <http://example.org/q> ?w }",
+    "FILTER NOT EXISTS { ?w <http://example.org/p> $this }",
+    "OPTIONAL { $this <http://example.org/q> ?o FILTER (?o != $this) }",
+    "{ $this <http://example.org/p> ?x } UNION { ?x <http://example.org/q> $this }",
+    "{ ?y <http://example.org/p> ?z . FILTER (?y = $this) }",
+    "{ BIND ($this AS ?b) }",
+]
+
+
+@SETTINGS
+@given(facts=triples, members=typed, body=st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=3))
+def test_sparql_constraints_find_what_pyshacl_finds_or_are_refused(
+    facts: list[tuple[Node, Node, Node]], members: set[URIRef], body: list[str]
+) -> None:
+    """$this pre-bound (pyshacl) vs joined into the outer group (native): the same focus nodes,
+    or a refusal that says why, never a silent difference."""
+    data = Graph()
+    for triple in facts:
+        data.add(triple)
+    for node in members:
+        data.add((node, RDF.type, EX.C))
+    shapes = Graph()
+    constraint = BNode()
+    shapes.add((EX.Shape, RDF.type, SH.NodeShape))
+    shapes.add((EX.Shape, SH.targetClass, EX.C))
+    shapes.add((EX.Shape, SH.sparql, constraint))
+    shapes.add((constraint, SH.select, Literal("SELECT $this WHERE { " + " ".join(body) + " }")))
+    try:
+        native = _native(data, shapes)
+    except ShapeError as err:
+        assert "nested group that does not bind it" in str(err), err
+        return
+    assert native == _pyshacl(data, shapes), body
