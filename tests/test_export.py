@@ -106,7 +106,7 @@ def test_framed_jsonld_nests_processes_and_evidence(loaded: LoadResult) -> None:
     assert version["id"] == KLOUDTALK
     processes = version["process"]
     account = next(p for p in processes if p["id"].endswith("/process/account"))
-    quotes = {q["exact"] for e in account["evidence"] for q in e["selector"] if "exact" in q}
+    quotes = {x for e in account["evidence"] for q in e["selector"] for x in q.get("exact", [])}
     assert "you must provide your mobile number and email id" in quotes
 
 
@@ -272,3 +272,39 @@ def test_deeply_nested_blank_nodes_end_with_a_clear_error(data_copy: Path, runne
         and "blank nodes" in line
         and "give these nodes IRIs" in line
     )
+
+
+def test_framed_jsonld_is_small_and_one_shape_per_property(loaded: LoadResult) -> None:
+    """Issue 17: the framed form embedded DPV's class chain under every controller (7 MB against
+    1.2 MB) and gave a property sometimes a string, sometimes an object. Now DPV terms stay
+    short references, every property is an array of one kind of item, and what it states is
+    in the graph."""
+    from pyld import jsonld
+
+    flat = export(loaded.store, "jsonld")
+    framed_text = export(loaded.store, "jsonld", framed=True)
+    assert len(framed_text) < 1.5 * len(flat)
+    document = json.loads(framed_text)
+    kinds: dict[str, set[str]] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict) and "@value" not in node:  # value objects keep JSON-LD's form
+            for key, value in node.items():
+                if key in ("@context", "id", "@value", "@language"):
+                    continue
+                assert isinstance(value, list), key
+                kinds.setdefault(key, set()).update(type(item).__name__ for item in value)
+                for item in value:
+                    walk(item)
+
+    for version in document["graph"]:
+        walk(version)
+    assert {k for k, v in kinds.items() if len(v) > 1} == set()
+    assert "skos:definition" not in kinds and "rdfs:subClassOf" not in kinds  # no DPV class chains
+    assert {"dpv:ServiceRegistration"} <= {
+        p for v in document["graph"] for pr in v["process"] for p in pr.get("purpose", [])
+    }
+    stated = Dataset()
+    stated.parse(data=jsonld.to_rdf(document, {"format": "application/n-quads"}), format="nquads")
+    union = _union([loaded.store.graph(n) for n in loaded.store.graph_names()])
+    assert len(stated) > 1000 and all((s, p, o) in union for s, p, o, _g in stated)

@@ -29,7 +29,7 @@ from rdflib import URIRef
 from .errors import BadValueError, InputFileError, PolicyKGError
 from .namespaces import PREFIXES
 from .paths import project_paths
-from .store import GraphStore, OxigraphStore, selected_graphs
+from .store import ONTOLOGY_GRAPH, GraphStore, OxigraphStore, selected_graphs
 
 FORMATS = ("turtle", "trig", "ntriples", "nquads", "jsonld")
 QUAD_FORMATS = ("trig", "nquads", "jsonld")
@@ -207,8 +207,8 @@ def export(store: GraphStore, fmt: str, only: str | None = None, framed: bool = 
     if fmt == "trig":
         return _trig(oxi, names)
     writer = JsonLdWriter(load_context())
-    if framed:
-        framed_document = _framed(writer.document(oxi, names))
+    if framed:  # the versions and the catalogue: DPV's concepts stay references, not class chains
+        framed_document = _framed(writer.document(oxi, [n for n in names if n != ONTOLOGY_GRAPH]))
         return json.dumps(framed_document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     return writer.text(oxi, names)
 
@@ -226,12 +226,45 @@ def _framed(document: dict[str, Any]) -> dict[str, Any]:
 
     frame_doc = json.loads((context_dir() / FRAME_FILE).read_text(encoding="utf-8"))
     framed: dict[str, Any] = jsonld.frame(
-        document, frame_doc, {"omitGraph": False, "embed": "@never", "processingMode": "json-ld-1.1"}
+        document, frame_doc, {"omitGraph": False, "compactArrays": False, "processingMode": "json-ld-1.1"}
     )
     graph = framed.get("@graph", framed.get("graph"))
     if isinstance(graph, list):
         graph.sort(key=lambda node: str(node.get("id", node.get("@id", ""))))
+    _one_shape_per_property(framed)
     return framed
+
+
+def _one_shape_per_property(document: dict[str, Any]) -> None:
+    """Every property's values the same JSON shape throughout the document: an array (framing
+    with compactArrays off), and objects where any value of that property is an object (a bare
+    reference "dpv:X" becomes {"id": "dpv:X"}, a plain string {"@value": "..."}: the same RDF)."""
+    shapes: dict[str, str] = {}
+
+    def survey(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "@context":
+                    continue
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, dict):
+                        shapes[key] = "id" if "id" in item and shapes.get(key) != "@value" else "@value"
+                        survey(item)
+
+    def rewrite(node: Any) -> None:
+        if isinstance(node, dict) and "@value" not in node:  # value objects keep their form
+            for key, value in list(node.items()):
+                if key in ("@context", "id", "@value", "@language"):
+                    continue
+                items = value if isinstance(value, list) else [value]
+                if key in shapes:
+                    items = [{shapes[key]: i} if isinstance(i, str) else i for i in items]
+                node[key] = items
+                for item in items:
+                    rewrite(item)
+
+    survey(document)
+    rewrite(document)
 
 
 class JsonLdWriter:
