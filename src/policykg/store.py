@@ -93,6 +93,12 @@ class GraphStore(Protocol):
     def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
         """Fast load into a fresh store (not transactional)."""
 
+    def bulk_add_nquads(self, data: bytes) -> None:
+        """Fast load of N-Quads text into a fresh store (not transactional; SyntaxError)."""
+
+    def default_graph_is_empty(self) -> bool:
+        """No triple outside a named graph (what a load puts there is a mistake)."""
+
     def record_hashes(self, hashes: Iterable[tuple[URIRef, str]]) -> None:
         """Mark versions as completely loaded (after a bulk load)."""
 
@@ -353,6 +359,14 @@ class OxigraphStore:
         """Fast, non-transactional load for a fresh store."""
         self._store.bulk_extend(quads)
 
+    def bulk_add_nquads(self, data: bytes) -> None:
+        """Parsed and indexed in Rust, no Python object per quad: what makes a load of 10,000
+        policies run at the speed of Oxigraph's own bulk loader."""
+        self._store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
+
+    def default_graph_is_empty(self) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
+
     def graph_names(self) -> list[URIRef]:
         """Named graphs with content (the store's own bookkeeping graph excluded)."""
         names = (URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
@@ -448,6 +462,8 @@ class MemoryStore:
         self._ds = Dataset(default_union=True)
         bind_prefixes(self._ds)
         self._hashes: dict[URIRef, str] = {}
+        self._default_triples = 0
+        """Quads a bulk load found outside a named graph (kept out of the Dataset, counted)."""
 
     def replace_graph(self, name: URIRef, graph: Graph, digest: str | None = None) -> None:
         self._put(name, iter(graph), digest)
@@ -464,8 +480,17 @@ class MemoryStore:
         for name, quads, digest in versions:
             self._put(name, (_triple(q) for q in quads), digest)
 
+    def bulk_add_nquads(self, data: bytes) -> None:
+        self.bulk_add(ox.parse(input=data, format=ox.RdfFormat.N_QUADS))
+
+    def default_graph_is_empty(self) -> bool:
+        return self._default_triples == 0
+
     def bulk_add(self, quads: Iterable[ox.Quad]) -> None:
         for quad in quads:
+            if isinstance(quad.graph_name, ox.DefaultGraph):
+                self._default_triples += 1
+                continue
             graph = quad.graph_name
             assert isinstance(graph, ox.NamedNode), "policy quads are in named graphs (checked by load)"
             self._ds.graph(URIRef(graph.value)).add(_triple(quad))
