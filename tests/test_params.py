@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from policykg.cli import main
 from policykg.load import LoadResult, load_project
-from policykg.params import Resolver, UnknownValueError, curie, store_select
+from policykg.params import Resolver, UnknownValueError, curie, resolve_parameters, store_select
 from policykg.paths import project_paths
-from policykg.query import catalogue
+from policykg.query import Param, bind_parameters, catalogue, run_local
 
 POLICY = "https://w3id.org/policykg/id/policy/"
 
@@ -105,17 +105,74 @@ def test_an_injection_attempt_matches_nothing_and_changes_nothing(runner: CliRun
 
 def test_resolver_on_the_store(shipped: LoadResult) -> None:
     resolver = Resolver(store_select(shipped.store))
-    assert resolver.resolve("vendor", "xsd:string", "SurveyMonkey / Momentive") == "surveymonkey"
-    assert resolver.resolve("instrument", "xsd:string", "pkg:SCC-2010-87") == "scc-2010-87"
-    assert resolver.resolve("policy", "iri", "wix/2020-12-16") == f"{POLICY}wix/2020-12-16"
+    vendor, instrument = (
+        Param("vendor", "xsd:string", "", "", kind="vendor"),
+        Param("i", "xsd:string", "", "", kind="instrument"),
+    )
+    policy = Param("policy", "iri", "", "", kind="policy")
+    assert resolver.resolve(vendor, "SurveyMonkey / Momentive") == "surveymonkey"
+    assert resolver.resolve(instrument, "pkg:SCC-2010-87") == "scc-2010-87"
+    assert resolver.resolve(policy, "wix/2020-12-16") == f"{POLICY}wix/2020-12-16"
     # an undated version by its name or by the date it is estimated at
-    assert resolver.resolve("policy", "iri", "cloudtalk/undated-2018") == f"{POLICY}cloudtalk/undated-2018"
-    assert resolver.resolve("policy", "iri", "CloudTalk/2018-05-25") == f"{POLICY}cloudtalk/undated-2018"
-    assert resolver.resolve("asOf", "xsd:date", "2020-01-01") == "2020-01-01"  # not a looked-up kind
+    assert resolver.resolve(policy, "cloudtalk/undated-2018") == f"{POLICY}cloudtalk/undated-2018"
+    assert resolver.resolve(policy, "CloudTalk/2018-05-25") == f"{POLICY}cloudtalk/undated-2018"
+    # a parameter with no declared kind is not looked up, whatever its name
+    assert resolver.resolve(Param("vendor", "xsd:string", "", ""), "Acme") == "Acme"
     with pytest.raises(UnknownValueError) as caught:
-        resolver.resolve("vendor", "xsd:string", "Acme")
+        resolver.resolve(vendor, "Acme")
     assert "wix" in caught.value.known and len(caught.value.known) == len(resolver.known("vendor"))
     assert curie("https://w3id.org/dpv/legal/eu/gdpr#A6-1-a") == "eu-gdpr:A6-1-a"
+
+
+_SUPPLIER_QUERY = """#+ summary: versions of one supplier
+#+ params:
+#+   supplier: the supplier, as users write vendors
+#+ kinds:
+#+   supplier: vendor
+PREFIX pkg: <https://w3id.org/policykg#>
+SELECT DISTINCT ?version WHERE { ?v a pkg:PolicyVersion ; pkg:vendor/pkg:slug ?_supplier . BIND (STR(?v) AS ?version) }
+ORDER BY ?version
+"""
+
+
+def test_a_parameter_declared_a_vendor_in_its_header_is_looked_up_as_one(
+    runner: CliRunner, tmp_path: Path, shipped: LoadResult
+) -> None:
+    """The kind comes from the query file, not from the parameter's name: a new query's
+    ?_supplier, declared a vendor, takes a vendor's label (before: 0 rows and exit 0)."""
+    folder = tmp_path / "queries"
+    folder.mkdir()
+    (folder / "supplier-versions.rq").write_text(_SUPPLIER_QUERY, encoding="utf-8")
+    query = catalogue(folder)["supplier-versions"]
+    assert query.params["supplier"].kind == "vendor"
+    resolved = resolve_parameters(query, {"supplier": "CloudTalk"}, Resolver(store_select(shipped.store)))
+    assert resolved == {"supplier": "cloudtalk"}
+    versions = [str(row[0]) for row in run_local(shipped.store, query, bind_parameters(query, resolved)).rows]
+    assert versions == [f"{POLICY}cloudtalk/2025-08-06", f"{POLICY}cloudtalk/undated-2018"]
+
+    args = ["query", "--file", str(folder / "supplier-versions.rq"), "--format", "json", "--param"]
+    result = runner.invoke(main, [*args, "supplier=CloudTalk"])
+    assert result.exit_code == 0, result.output
+    assert [r["version"] for r in json.loads(result.output)["rows"]] == versions
+    unknown = runner.invoke(main, [*args, "supplier=Acme"])
+    assert unknown.exit_code == 2 and "unknown vendor 'Acme' for parameter supplier" in unknown.output
+    assert "cloudtalk" in unknown.output
+
+
+@pytest.mark.parametrize(
+    ("kinds", "problem"),
+    [
+        ("#+ kinds:\n#+   supplier: vendr\n", "kinds of supplier: unknown kind 'vendr' (known: vendor, "),
+        ("#+ kinds:\n#+   seller: vendor\n", "the header describes parameter 'seller'"),
+        ("#+ kinds: vendor\n", "decorator 'kinds' must map parameter names to values"),
+    ],
+)
+def test_a_wrong_kind_is_a_clear_error(runner: CliRunner, tmp_path: Path, kinds: str, problem: str) -> None:
+    path = tmp_path / "q.rq"
+    path.write_text(_SUPPLIER_QUERY.replace("#+ kinds:\n#+   supplier: vendor\n", kinds), encoding="utf-8")
+    result = runner.invoke(main, ["query", "--file", str(path), "--param", "supplier=cloudtalk"])
+    assert result.exit_code == 2 and problem in result.output, result.output
+    assert "Traceback" not in result.output
 
 
 def test_the_catalogue_is_read_once_while_files_are_unchanged(tmp_path: Path) -> None:

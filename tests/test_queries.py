@@ -517,6 +517,7 @@ def test_query_headers_are_what_grlc_reads(tmp_path: Path) -> None:
         defaults = {k: v for item in grlc.get("defaults", []) for k, v in item.items()}
         assert defaults == {p.name: p.default for p in query.params.values()}, query.name
         assert grlc.get("params", {}) == {p.name: p.description for p in query.params.values()}, query.name
+        assert grlc.get("kinds", {}) == {p.name: p.kind for p in query.params.values() if p.kind}, query.name
         grlc_params = gquery.get_parameters(query.text, "http://example.org/sparql", grlc)
         assert set(grlc_params) == set(query.params), query.name
         for name, param in query.params.items():

@@ -10,8 +10,10 @@ turned into the one form the query's variable takes (a slug for a plain ``?_vend
 the values there are. The resolved value is then typed and bound by :func:`policykg.query.
 bind_parameters` as before: never pasted into query text.
 
-Which kind of value a parameter takes is given by its name (:data:`PARAM_KINDS`): the query
-headers name them so (``vendor``, ``instrument``, ``policy``, ``basis``).
+Which kind of value a parameter takes is declared by the query file itself, in its header's
+``kinds`` decorator (``#+ kinds: {vendor: vendor}``; see :mod:`policykg.query_header`), not
+guessed from the parameter's name: a new query's ``?_supplier`` declared a ``vendor`` is looked up
+as a vendor. :data:`KINDS` are the kinds there are.
 """
 
 from __future__ import annotations
@@ -26,17 +28,8 @@ from .errors import PolicyKGError
 from .namespaces import PREFIXES
 
 if TYPE_CHECKING:
-    from .query import NamedQuery
+    from .query import NamedQuery, Param
     from .store import GraphStore
-
-PARAM_KINDS = {
-    "vendor": "vendor",
-    "instrument": "instrument",
-    "policy": "policy",
-    "basis": "legal-basis",
-}
-"""Parameter name -> the kind of value it takes. A parameter not named here is typed and
-validated by its variable's suffix only (dates, integers, IRIs, strings)."""
 
 Rows = Sequence[Sequence[Identifier | None]]
 Select = Callable[[str], Rows]
@@ -62,6 +55,11 @@ _QUERIES = {
   ?iri (rdf:type|rdfs:subClassOf|skos:broader)* dpv:LegalBasis . FILTER (isIRI(?iri))
   OPTIONAL { ?iri rdfs:label ?label } BIND ("" AS ?slug) }""",
 }
+
+
+KINDS = tuple(_QUERIES)
+"""The kinds of value a query header's ``kinds`` may give a parameter. A parameter with no kind
+is typed and validated by its variable's suffix only (dates, integers, IRIs, strings)."""
 
 
 class UnknownValueError(PolicyKGError):
@@ -154,14 +152,13 @@ class Resolver:
             raise UnknownValueError(f"{label} (ambiguous)", value, [m.shown for m in matches], where)
         raise UnknownValueError(label, value, [k.shown for k in self.known(kind)], where)
 
-    def resolve(self, name: str, param_type: str, value: str) -> str:
+    def resolve(self, param: Param, value: str) -> str:
         """The value in the form the parameter's variable takes: an IRI for an ``_iri``
-        variable, else the slug (vendors, instruments)."""
-        kind = PARAM_KINDS.get(name)
-        if kind is None:
+        variable, else the slug (vendors, instruments). A parameter of no kind is left as given."""
+        if not param.kind:
             return value
-        found = self.find(kind, value, f" for parameter {name}")
-        return found.iri if param_type == "iri" or not found.slug else found.slug
+        found = self.find(param.kind, value, f" for parameter {param.name}")
+        return found.iri if param.type == "iri" or not found.slug else found.slug
 
 
 def store_select(store: GraphStore) -> Select:
@@ -192,5 +189,5 @@ def resolve_parameters(query: NamedQuery, given: Mapping[str, str], resolver: Re
     for name, value in given.items():
         param = query.params.get(name)
         if param is not None:
-            resolved[name] = resolver.resolve(name, param.type, value)
+            resolved[name] = resolver.resolve(param, value)
     return resolved

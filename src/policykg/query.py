@@ -54,6 +54,9 @@ class Param:
     description: str
     variable: str = ""
     """The variable the value replaces, e.g. ``_asOf_xsd_date`` (default: ``_`` + name)."""
+    kind: str = ""
+    """The kind of value it names, from the header's ``kinds`` (:data:`policykg.params.KINDS`);
+    ``""``: typed by the variable's suffix only."""
 
 
 @dataclass
@@ -82,6 +85,7 @@ def _parse_header(path: Path, text: str) -> NamedQuery:
         setattr(query, key, text_value(path, header, key))
     query.tags = list_value(path, header, "tags")
     defaults, descriptions = mapping_value(path, header, "defaults"), mapping_value(path, header, "params")
+    kinds = _kinds(path, header)
     for match in PARAM_VARIABLE.finditer(
         "\n".join(line for line in text.splitlines() if not line.startswith("#"))
     ):
@@ -90,10 +94,23 @@ def _parse_header(path: Path, text: str) -> NamedQuery:
         if known is not None and known.variable != variable:
             raise InputFileError(path, f"parameter {name} is written both ?{known.variable} and ?{variable}")
         type_ = TYPE_OF_SUFFIX[match["suffix"]]
-        query.params[name] = Param(name, type_, defaults.get(name, ""), descriptions.get(name, ""), variable)
-    for name in sorted((set(defaults) | set(descriptions)) - set(query.params)):
+        query.params[name] = Param(
+            name, type_, defaults.get(name, ""), descriptions.get(name, ""), variable, kinds.get(name, "")
+        )
+    for name in sorted((set(defaults) | set(descriptions) | set(kinds)) - set(query.params)):
         raise InputFileError(path, f"the header describes parameter {name!r}, but the query has no ?_{name}")
     return query
+
+
+def _kinds(path: Path, header: dict[str, object]) -> dict[str, str]:
+    """The header's ``kinds``: parameter name -> the kind of value it names, each a known kind."""
+    from .params import KINDS
+
+    kinds = mapping_value(path, header, "kinds")
+    for name, kind in sorted(kinds.items()):
+        if kind not in KINDS:
+            raise InputFileError(path, f"kinds of {name}: unknown kind {kind!r} (known: {', '.join(KINDS)})")
+    return kinds
 
 
 def load_query(path: Path) -> NamedQuery:

@@ -13,10 +13,21 @@ string). ``tests/test_queries.py`` checks every file of ``queries/`` with grlc's
     #+   - asOf: today
     #+ params:
     #+   asOf: what the parameter means
+    #+   vendor: vendor label, slug or IRI
+    #+ kinds:
+    #+   vendor: vendor
     #+ example: policykg query NAME --param asOf=2026-11-23
 
-``params`` (descriptions) and ``example`` are policykg's own keys; grlc ignores keys it does not
-know, and policykg refuses keys neither knows (a misspelt decorator would be silently lost).
+``params`` (descriptions), ``kinds`` and ``example`` are policykg's own keys; grlc ignores keys it
+does not know (its reader keeps them in the decorators it returns, and its API never reads them),
+and policykg refuses keys neither knows (a misspelt decorator would be silently lost).
+
+``kinds`` says which kind of value a parameter names, so that it is looked up as users write it
+(:mod:`policykg.params`): ``vendor`` (label, slug or IRI), ``instrument`` (CLI name, label or
+IRI), ``policy`` (``vendor/date`` or IRI), ``legal-basis`` (CURIE or IRI). The variable's suffix
+still gives the form bound into the query: ``?_vendor`` takes the slug, ``?_policy_iri`` the IRI.
+grlc's own typing (``?_name_prefix_datatype``) could not carry this: grlc would then bind the
+value as a literal of that datatype.
 """
 
 from __future__ import annotations
@@ -52,7 +63,7 @@ GRLC_KEYS = {
     "pagination",
     "transform",
 }
-OWN_KEYS = {"params", "example", "result"}
+OWN_KEYS = {"params", "kinds", "example", "result"}
 PARAM_VARIABLE = re.compile(
     r"[?$](_(?P<name>[A-Za-z0-9]+)(?P<suffix>_iri|_xsd_date|_xsd_integer|_integer)?)\b"
 )

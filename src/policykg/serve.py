@@ -45,7 +45,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import PolicyKGError
-from .params import PARAM_KINDS, Resolver, Rows, Select, resolve_parameters
+from .params import KINDS, Resolver, Rows, Select, resolve_parameters
 from .query import NamedQuery, bind_parameters, catalogue
 from .sparql_text import substitute_terms
 from .store import GraphStore, OxigraphStore, from_ox, to_ox
@@ -329,7 +329,7 @@ def known_values(store: ox.Store) -> Resolver:
     """The values every kind of parameter accepts (vendors, instruments, policies, legal bases),
     read once: the page lists them and requests are resolved against them without a query."""
     resolver = Resolver(_ox_select(store))
-    for kind in sorted(set(PARAM_KINDS.values())):
+    for kind in KINDS:
         resolver.known(kind)
     return resolver
 
@@ -340,8 +340,8 @@ def query_page(queries: Mapping[str, NamedQuery], resolver: Resolver, site: bool
     for name, query in queries.items():
         params = []
         for p in query.params.values():
-            kind = PARAM_KINDS.get(p.name)
-            choices = [{"value": k.shown, "label": k.shown} for k in resolver.known(kind)] if kind else []
+            known = resolver.known(p.kind) if p.kind else []
+            choices = [{"value": k.shown, "label": k.shown} for k in known]
             params.append(
                 {
                     "name": p.name,
