@@ -94,8 +94,10 @@ def test_injection_attempt_is_harmless_remotely(loaded_server: Server) -> None:
             "json",
         ],
     )
-    assert result.exit_code == 0, result.output
-    assert '"rows": []' in result.output
+    # the value names no instrument: refused before any query is sent (exit 2, the known ones
+    # listed), and the data is untouched
+    assert result.exit_code == 2, result.output
+    assert "unknown instrument" in result.output and "Traceback" not in result.output
     again = runner.invoke(
         main,
         [
