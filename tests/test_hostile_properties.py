@@ -34,7 +34,7 @@ TEXTS = st.lists(
 """Policy texts with every kind of line end, BOMs, quotes, backslashes and astral characters."""
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(UNICODE)
 def test_any_unicode_value_is_one_literal_locally(value: str) -> None:
     query = load_query(TYPED)
@@ -66,7 +66,7 @@ def test_any_unicode_value_is_one_literal_on_an_endpoint(endpoint: Server, value
     assert result.rows[0][0] == Literal(value)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(before=TEXTS, quote=TEXTS.filter(bool), after=TEXTS)
 def test_located_offsets_read_back_the_quote_in_the_stored_text(before: str, quote: str, after: str) -> None:
     """Offsets count code points of the text exactly as stored (a CRLF is two), so a quote
