@@ -152,22 +152,23 @@ def _turtle(lines: list[str]) -> str:
             short[term] = found
         return found
 
+    known = short.get  # most terms repeat: a dictionary hit, not a call
     out = [f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in PREFIXES.items()]
     previous = ""
     for line in lines:
         subject, predicate, rest = line.split(" ", 2)
         obj = rest[:-2]
         if obj[0] != '"':
-            obj = name(obj)
+            obj = known(obj) or name(obj)
         elif obj[-1] == ">":  # a datatype
             cut = obj.rindex("^^<") + 2
             obj = obj[:cut] + name(obj[cut:])
-        verb = "a" if predicate == RDF_TYPE_TERM else name(predicate)
+        verb = "a" if predicate == RDF_TYPE_TERM else known(predicate) or name(predicate)
         if subject == previous:
             out.append(f" ;\n    {verb} {obj}")
         else:
             out.append(" .\n\n" if previous else "\n")
-            out.append(f"{name(subject)} {verb} {obj}")
+            out.append(f"{known(subject) or name(subject)} {verb} {obj}")
         previous = subject
     if previous:
         out.append(" .\n")
@@ -363,10 +364,11 @@ class JsonLdWriter:
     def nodes(self, lines: list[str]) -> list[dict[str, Any]]:
         """Flat node objects of one graph's sorted lines, by id."""
         nodes: dict[str, dict[str, Any]] = {}
+        known = self._refs.get  # a dictionary hit, not a call, for the usual repeated subject
         for line in lines:
             subject_text, predicate_text, rest = line.split(" ", 2)
             obj = rest[:-2]
-            subject = self.ref(subject_text)
+            subject = known(subject_text) or self.ref(subject_text)
             node = nodes.get(subject)
             if node is None:
                 node = nodes[subject] = {"id": subject}
