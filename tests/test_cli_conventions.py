@@ -57,3 +57,29 @@ def test_store_means_the_store_every_command_works_on(runner: CliRunner, tmp_pat
     clash = runner.invoke(main, ["--store", str(store), "load", "--store", str(tmp_path / "other")])
     assert clash.exit_code == 2
     assert "two stores given" in clash.output and "Traceback" not in clash.output
+
+
+def test_the_command_line_starts_without_the_heavy_libraries() -> None:
+    """Fast start (issue 16, item 4): importing the CLI pulls no rdflib, Oxigraph, YAML, pyshacl
+    or importlib.metadata (they cost 0.19 s of CPU time before each command); commands import
+    what they use. A fresh process, since this test session has imported them all."""
+    import subprocess
+    import sys
+
+    heavy = ["rdflib", "pyoxigraph", "yaml", "pyshacl", "importlib.metadata", "policykg.query"]
+    probe = f"import sys, policykg.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
+
+
+def test_format_choices_are_the_libraries_registries(runner: CliRunner) -> None:
+    """The --format choices, read lazily, are exactly what each library can write."""
+    from policykg.export import FORMATS
+    from policykg.query import RESULT_FORMATS
+    from policykg.validation.render import REPORT_FORMATS
+
+    for command, registry in (("query", RESULT_FORMATS), ("validate", REPORT_FORMATS), ("export", FORMATS)):
+        shown = runner.invoke(main, [command, "--help"]).output
+        assert f"--format [{'|'.join(registry)}]" in " ".join(shown.split()), command
+        refused = runner.invoke(main, [command, "--format", "bogus"])
+        assert refused.exit_code == 2 and "'bogus' is not one of" in refused.output, command

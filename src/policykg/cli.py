@@ -15,23 +15,20 @@ from contextlib import contextmanager
 from datetime import date
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import __version__
 from .dates import parse_iso_date
 from .errors import EXIT_BAD_INPUT, EXIT_FINDINGS, BadValueError, PolicyKGError
-from .evidence import check_evidence, locate, read_source
-from .export import FORMATS as EXPORT_FORMATS
-from .instruments import find_instrument, load_instruments, status_on
-from .load import LoadResult, load_project
-from .ontology import load_ontology
 from .paths import project_paths
-from .query import RESULT_FORMATS
-from .rdfio import read_graph, write_atomic
-from .store import GraphStore
-from .validation.render import REPORT_FORMATS
+
+if TYPE_CHECKING:
+    from .load import LoadResult
+    from .store import GraphStore
+
+# Modules that pull rdflib, pyoxigraph, pyshacl or YAML are imported inside the commands that
+# use them: a named query starts answering in about 0.2 s of CPU time, and `--help` at once.
 
 EXIT_CODES = "\b\nExit codes: 0 ok, 1 findings, 2 bad input or usage."
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,6 +50,13 @@ def reports_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """:func:`policykg.rdfio.write_atomic`, imported when a command writes (rdfio pulls rdflib)."""
+    from .rdfio import write_atomic as write
+
+    write(path, data)
+
+
 def _date_option(value: str | None) -> date:
     return date.today() if value in (None, "today") else parse_iso_date(str(value), "date")
 
@@ -71,6 +75,8 @@ def _load(data_dir: Path | None) -> LoadResult:
         from .load import open_existing
 
         return open_existing(store_dir)
+    from .load import load_project
+
     result = load_project(data_dir=data_dir)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
@@ -88,8 +94,25 @@ def _query_store(data_dir: Path | None) -> GraphStore:
     return open_store_only(store_dir)
 
 
+def _print_version(ctx: click.Context, value: bool) -> None:
+    """click's ``--version`` text, with the version read from the installed metadata only when
+    asked (importlib.metadata costs 40 ms at every start)."""
+    if value and not ctx.resilient_parsing:
+        from . import __version__
+
+        click.echo(f"policykg, version {__version__}")
+        ctx.exit()
+
+
 @click.group(epilog=EXIT_CODES)
-@click.version_option(__version__, prog_name="policykg")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _print_version(ctx, value),
+    help="Show the version and exit.",
+)
 @click.option(
     "--store",
     type=click.Path(path_type=Path, file_okay=False),
@@ -127,6 +150,40 @@ def output_file_option(help: str) -> Callable[[F], F]:
     return click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help=help)
 
 
+class _RegistryChoice(click.Choice[str]):
+    """``click.Choice`` over a library module's registry of formats, read when first needed: the
+    module (rdflib, pyshacl, ...) is imported by the command that uses it, not by every start."""
+
+    def __init__(self, module: str, registry: str) -> None:
+        self._where = (module, registry)
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> list[str]:
+        from importlib import import_module
+
+        module, registry = self._where
+        return list(getattr(import_module(module, __package__), registry))
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        """click's ``__init__`` sets the choices: they are read from the registry instead."""
+
+
+def registry_format_option(
+    module: str, registry: str, default: str, help: str | None = None
+) -> Callable[[F], F]:
+    """``--format`` over ``module.registry`` (e.g. ``.query``, ``RESULT_FORMATS``), imported lazily."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=_RegistryChoice(module, registry),
+        default=default,
+        show_default=True,
+        help=help,
+    )
+
+
 def format_option(formats: Iterable[str], default: str, help: str | None = None) -> Callable[[F], F]:
     """``--format`` over a library's registry of formats: the CLI offers exactly what it can write."""
     return click.option(
@@ -145,6 +202,9 @@ def instrument_status(name: str, on: str, fmt: str) -> None:
     Valid, invalid since ..., no new contracts since ..., not recognised by a regulator,
     not yet in force; with the event that decides it and pending court challenges.
     """
+    from .instruments import find_instrument, load_instruments, status_on
+    from .ontology import load_ontology
+
     when = _date_option(on)
     instruments = load_instruments(load_ontology())
     status = status_on(find_instrument(instruments, name), when)
@@ -198,6 +258,7 @@ def reason(extra: tuple[Path, ...], data_dir: Path | None) -> None:
 
     An inconsistency is reported with the individuals whose types clash.
     """
+    from .rdfio import read_graph
     from .reason import check_consistency
 
     result = _load(data_dir)
@@ -225,6 +286,8 @@ def evidence_check(sources: Path | None, data_dir: Path | None) -> None:
 
     Exit 1 on any mismatch, 2 if a source text is missing.
     """
+    from .evidence import check_evidence
+
     sources = sources or project_paths().default_sources
     result = _load(data_dir)
     report = check_evidence(result.policy_graphs(), [data_dir or project_paths().data, sources])
@@ -251,6 +314,8 @@ def evidence_check(sources: Path | None, data_dir: Path | None) -> None:
 @reports_errors
 def evidence_locate(source: Path, after: str | None, quote: str) -> None:
     """Print the offsets, prefix and suffix of QUOTE in a source text (for annotators)."""
+    from .evidence import locate, read_source
+
     loc = locate(read_source(source), quote, after)
     click.echo(
         json.dumps(
@@ -335,7 +400,7 @@ def list_queries() -> None:
     help="Run a query file instead of a named query.",
 )
 @click.option("--param", "params", multiple=True, help="Parameter as name=value (repeatable).")
-@format_option(RESULT_FORMATS, "table")
+@registry_format_option(".query", "RESULT_FORMATS", "table")
 @click.option("--endpoint", default=None, help="Run on a remote SPARQL 1.1 endpoint instead.")
 @click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait for an endpoint.")
 @DATA_DIR
@@ -462,7 +527,7 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
     from rdflib import Dataset, URIRef
 
     from .errors import InputFileError
-    from .evidence import Annotator, QuoteNotFound
+    from .evidence import Annotator, QuoteNotFound, read_source
     from .namespaces import bind_prefixes
     from .p3p import import_tokens, parse_compact_policy, read_mapping, token_table_quotes
 
@@ -506,7 +571,7 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
     show_default=True,
     help="Lowest severity that makes the exit code 1.",
 )
-@format_option(REPORT_FORMATS, "text")
+@registry_format_option(".validation.render", "REPORT_FORMATS", "text")
 @output_file_option("Write the report here (atomically) instead of standard output.")
 @click.option(
     "--jobs",
@@ -651,7 +716,7 @@ def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
 
 
 def _load_store(target: Path, data_dir: Path | None) -> None:
-    from .load import open_store
+    from .load import load_project, open_store
 
     store = open_store(target)
     with _progress("loading") as progress:
@@ -663,8 +728,11 @@ def _load_store(target: Path, data_dir: Path | None) -> None:
 
 
 @main.command(epilog=EXIT_CODES)
-@format_option(
-    EXPORT_FORMATS, "trig", "turtle and ntriples merge the named graphs; trig, nquads and jsonld keep them."
+@registry_format_option(
+    ".export",
+    "FORMATS",
+    "trig",
+    "turtle and ntriples merge the named graphs; trig, nquads and jsonld keep them.",
 )
 @click.option("--graph", "only", default=None, help="Export one policy version (its IRI) only.")
 @click.option("--framed", is_flag=True, help="JSON-LD framed: one nested document per policy version.")
