@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from policykg.evidence import Annotator
 from policykg.load import LoadResult
@@ -35,7 +35,15 @@ TEXT = (
     "Privacy Framework. Acme US Inc. complies with the Data Privacy Framework. Acme US Inc. is the "
     "certified entity. Only our processor services are certified. Cookie partners place cookies on our "
     "behalf. They use the data under their own policies. Our hosting provider stores it. This notice "
-    "describes 3 data groups. Group A: contact data. Group B: usage data. Group C: billing data."
+    "describes 3 data groups. Group A: contact data. Group B: usage data. Group C: billing data. "
+    "We never re-use your data. We also use your e-mail address to detect fraud. We use your data to run "
+    "the service. Unsubscribing might not mean a full erasure. Your data is erased when you unsubscribe. "
+    "We only collect the data you give us. You may access only the data you gave us. We record how you "
+    "use the site. We store what you type. Legal basis for call recording: your consent. By staying on "
+    "the call you accept the recording. You may also tick a box to accept it. You cannot opt out of "
+    "security cookies. You can block all cookies in your browser. You can object to security cookies. "
+    "Contents: Who we are; What we collect. 1. Who we are 2. What we collect 2. Your rights 1. Access "
+    "3. Changes"
 )
 
 
@@ -357,6 +365,166 @@ def three_of_three_groups(a: Annotator) -> None:
     groups(a, "A", "B", "C")
 
 
+# -- 10. only obtained this way vs obtained another way ----------------------------------------
+
+
+def limiting(a: Annotator, slug: str) -> URIRef:
+    return node(a, "limiting", slug, PKG.LimitingStatement, PKG.hasLimitingStatement)
+
+
+def only_given_data(a: Annotator) -> None:
+    lim = limiting(a, "only-given")
+    a.fact(lim, PKG.onlyProcessing, DPV.Collect, "We only collect the data you give us")
+
+
+def also_observed(a: Annotator) -> None:
+    only_given_data(a)
+    a.fact(a.iri("process", "newsletter"), DPV.hasProcessing, DPV.Observe, "We record how you use the site")
+
+
+def access_only_to_given_data_but_observed(a: Annotator) -> None:  # a right limited to the data given
+    lim = limiting(a, "access-given")
+    a.fact(lim, PKG.limitsRight, EU_GDPR["A15"], "You may access only the data you gave us")
+    a.fact(lim, PKG.onlyProcessing, DPV.Collect, "You may access only the data you gave us")
+    a.fact(a.iri("process", "newsletter"), DPV.hasProcessing, DPV.Observe, "We record how you use the site")
+
+
+def given_data_also_stored(a: Annotator) -> None:  # storing is not another way of obtaining data
+    only_given_data(a)
+    a.fact(a.iri("process", "newsletter"), DPV.hasProcessing, DPV.Store, "We store what you type")
+    a.fact(
+        a.iri("process", "newsletter"), DPV.hasProcessing, DPV.Collect, "We only collect the data you give us"
+    )
+
+
+# -- 11. the consent a legal basis needs vs the consent described --------------------------------
+
+
+def bare_process(a: Annotator, slug: str) -> URIRef:
+    p = a.iri("process", slug)
+    a.add(p, RDF.type, DPV.Process)
+    a.add(V, DPV.hasProcess, p)
+    return p
+
+
+def gdpr_consent_by_staying_on_the_call(a: Annotator) -> None:
+    p = bare_process(a, "call-recording")
+    a.fact(p, DPV.hasLegalBasis, EU_GDPR["A6-1-a"], "Legal basis for call recording: your consent")
+    a.fact(p, DPV.hasLegalBasis, DPV.ImpliedConsent, "By staying on the call you accept the recording")
+
+
+def ways_to_consent_offered(a: Annotator) -> None:  # no law's basis relied on: options, not a claim
+    p = bare_process(a, "call-recording")
+    a.fact(p, DPV.hasLegalBasis, DPV.ExpressedConsent, "You may also tick a box to accept it")
+    a.fact(p, DPV.hasLegalBasis, DPV.ImpliedConsent, "By staying on the call you accept the recording")
+
+
+def gdpr_consent_plainly_consent(a: Annotator) -> None:  # dpv:Consent is wider than the kind required
+    p = bare_process(a, "call-recording")
+    a.fact(p, DPV.hasLegalBasis, EU_GDPR["A6-1-a"], "Legal basis for call recording: your consent")
+    a.fact(p, DPV.hasLegalBasis, DPV.Consent, "Legal basis for call recording: your consent")
+
+
+# -- 12. cannot vs can -----------------------------------------------------------------------------
+
+
+def cannot_opt_out_but_can_block(a: Annotator) -> None:
+    p = bare_process(a, "security-cookies")
+    a.fact(p, DPV.hasEntityInvolvement, DPV.CannotOptOutFromProcess, "You cannot opt out of security cookies")
+    a.fact(p, DPV.hasEntityInvolvement, DPV.OptingOutFromProcess, "You can block all cookies in your browser")
+
+
+def cannot_opt_out_but_can_object(a: Annotator) -> None:  # another involvement: no contradiction
+    p = bare_process(a, "security-cookies")
+    a.fact(p, DPV.hasEntityInvolvement, DPV.CannotOptOutFromProcess, "You cannot opt out of security cookies")
+    a.fact(p, DPV.hasEntityInvolvement, DPV.ObjectingToProcess, "You can object to security cookies")
+
+
+def cannot_here_can_elsewhere(a: Annotator) -> None:  # the two statements are about different processes
+    a.fact(
+        bare_process(a, "security-cookies"),
+        DPV.hasEntityInvolvement,
+        DPV.CannotOptOutFromProcess,
+        "You cannot opt out of security cookies",
+    )
+    a.fact(
+        a.iri("process", "newsletter"),
+        DPV.hasEntityInvolvement,
+        DPV.OptingOutFromProcess,
+        "You can block all cookies in your browser",
+    )
+
+
+# -- 13. two sections with one number / 14. table of contents ------------------------------------
+
+
+def section(a: Annotator, slug: str, number: str, quote: str, within: URIRef | None = None) -> URIRef:
+    h = node(a, "heading", slug, PKG.Heading, PKG.hasHeading)
+    a.fact(h, PKG.sectionNumber, Literal(number), quote)
+    if within is not None:
+        a.add(h, PKG.withinHeading, within)
+    return h
+
+
+def two_sections_numbered_2(a: Annotator) -> None:
+    section(a, "who", "1", "1. Who we are")
+    section(a, "what", "2", "2. What we collect")
+    section(a, "rights", "2", "2. Your rights")
+
+
+def sub_section_numbered_like_a_section(a: Annotator) -> None:  # "1. Access" is under "2. ..."
+    section(a, "who", "1", "1. Who we are")
+    what = section(a, "what", "2", "2. What we collect")
+    section(a, "access", "1", "1. Access", within=what)
+
+
+def contents(a: Annotator) -> URIRef:
+    toc = node(a, "list", "contents", PKG.TableOfContents, PKG.hasListStatement)
+    a.fact(toc, DCTERMS.title, Literal("Contents"), "Contents")
+    a.fact(toc, PKG.listedItem, section(a, "who", "1", "1. Who we are"), "Who we are")
+    a.fact(toc, PKG.listedItem, section(a, "what", "2", "2. What we collect"), "What we collect")
+    return toc
+
+
+def contents_leave_out_a_section(a: Annotator) -> None:
+    contents(a)
+    section(a, "changes", "3", "3. Changes")
+
+
+def contents_leave_out_a_sub_section(a: Annotator) -> None:
+    contents(a)
+    section(a, "access", "1", "1. Access", within=a.iri("heading", "what"))
+
+
+# -- more statements the existing rules read: re-use, erasure -----------------------------------
+
+
+def no_reuse(a: Annotator) -> None:
+    n = node(a, "negative", "no-reuse", PKG.NegativeStatement, PKG.hasNegativeStatement)
+    a.fact(n, PKG.deniedProcessing, PKG.Reuse, "We never re-use your data")
+
+
+def reused_for_fraud_checks(a: Annotator) -> None:
+    no_reuse(a)
+    a.fact(
+        a.iri("process", "newsletter"),
+        DPV.hasProcessing,
+        PKG.Reuse,
+        "We also use your e-mail address to detect fraud",
+    )
+
+
+def used_not_reused(a: Annotator) -> None:  # using data is not re-using it
+    no_reuse(a)
+    a.fact(a.iri("process", "newsletter"), DPV.hasProcessing, DPV.Use, "We use your data to run the service")
+
+
+def erased_but_not_fully(a: Annotator) -> None:
+    n = node(a, "negative", "no-full-erasure", PKG.NegativeStatement, PKG.hasNegativeStatement)
+    a.fact(n, PKG.deniedProcessing, DPV.Erase, "Unsubscribing might not mean a full erasure")
+    a.fact(V, DPV.hasProcessing, DPV.Erase, "Your data is erased when you unsubscribe")
+
+
 # shape -> (fires, near misses, the two quotes the first finding names)
 RULES: dict[str, tuple[Callable[[Annotator], None], list[Callable[[Annotator], None]], tuple[str, str]]] = {
     "NegativeStatementShape": (
@@ -405,6 +573,52 @@ RULES["AnnouncedCountShape"] = (
     [three_of_three_groups],
     ("This notice describes 3 data groups", "Group A:"),
 )
+RULES["OnlyProcessingShape"] = (
+    also_observed,
+    [given_data_also_stored],
+    ("We only collect the data you give us", "We record how you use the site"),
+)
+RULES["ConsentTypeShape"] = (
+    gdpr_consent_by_staying_on_the_call,
+    [ways_to_consent_offered, gdpr_consent_plainly_consent],
+    ("Legal basis for call recording: your consent", "By staying on the call you accept the recording"),
+)
+RULES["InvolvementConflictShape"] = (
+    cannot_opt_out_but_can_block,
+    [cannot_opt_out_but_can_object, cannot_here_can_elsewhere],
+    ("You cannot opt out of security cookies", "You can block all cookies in your browser"),
+)
+RULES["SectionNumberShape"] = (
+    two_sections_numbered_2,
+    [sub_section_numbered_like_a_section],
+    ("2. What we collect", "2. Your rights"),
+)
+RULES["TableOfContentsShape"] = (
+    contents_leave_out_a_section,
+    [contents_leave_out_a_sub_section],
+    ("Contents", "3. Changes"),
+)
+# further statements an existing rule reads: (shape, fires, near misses, the two quotes)
+MORE: list[tuple[str, Callable[[Annotator], None], list[Callable[[Annotator], None]], tuple[str, str]]] = [
+    (
+        "NegativeStatementShape",
+        reused_for_fraud_checks,
+        [used_not_reused],
+        ("We never re-use your data", "We also use your e-mail address to detect fraud"),
+    ),
+    (
+        "NegativeStatementShape",
+        erased_but_not_fully,
+        [],
+        ("Unsubscribing might not mean a full erasure", "Your data is erased when you unsubscribe"),
+    ),
+    (
+        "OnlyProcessingShape",
+        access_only_to_given_data_but_observed,
+        [],
+        ("You may access only the data you gave us", "We record how you use the site"),
+    ),
+]
 RULE_SHAPES = set(RULES)
 
 
@@ -445,6 +659,24 @@ def test_near_misses_do_not_fire(shape: str, loaded: LoadResult, shapes: Graph) 
         assert _contradictions(a, loaded, shapes) == [], near.__name__
 
 
+@pytest.mark.parametrize("case", MORE, ids=lambda c: c[1].__name__)
+def test_more_statements_fire_their_rule_and_near_misses_do_not(
+    case: tuple[str, Callable[[Annotator], None], list[Callable[[Annotator], None]], tuple[str, str]],
+    loaded: LoadResult,
+    shapes: Graph,
+) -> None:
+    shape, fires, near_misses, (first, second) = case
+    a = base()
+    fires(a)
+    [finding] = _contradictions(a, loaded, shapes)
+    assert finding.shape.endswith("#" + shape)
+    assert f'"{first}"' in finding.message and f'"{second}"' in finding.message, finding.message
+    for near in near_misses:
+        a = base()
+        near(a)
+        assert _contradictions(a, loaded, shapes) == [], near.__name__
+
+
 def test_unlimited_claim_against_a_limited_scope_fires(loaded: LoadResult, shapes: Graph) -> None:
     a = base()
     unlimited_claim_limited_scope(a)
@@ -464,6 +696,11 @@ KINDS = {
     "CertificationScopeShape": "claim wider than the certified scope",
     "RecipientRoleShape": "processor vs independent third party",
     "AnnouncedCountShape": "announced count vs items given",
+    "OnlyProcessingShape": "only obtained this way vs obtained another way",
+    "ConsentTypeShape": "consent the basis needs vs consent described",
+    "InvolvementConflictShape": "cannot vs can",
+    "SectionNumberShape": "two sections with one number",
+    "TableOfContentsShape": "table of contents vs the sections",
 }
 
 
@@ -487,8 +724,13 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
     assert _per_seed(seed_findings) == {
         "cloudtalk/2025-08-06": {
             "claim wider than the certified scope": 2,
+            "consent the basis needs vs consent described": 1,
+            "cannot vs can": 1,
             "denied disclosure vs recipient": 2,
+            "negative statement vs fact": 1,
             "processor vs independent third party": 1,
+            "table of contents vs the sections": 1,
+            "two sections with one number": 1,
         },
         "cloudtalk/undated-2018": {
             "announced count vs items given": 1,
@@ -499,7 +741,8 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
         },
         "kloudtalk/undated-2024": {
             "denied disclosure vs recipient": 1,
-            "negative statement vs fact": 4,
+            "negative statement vs fact": 5,
+            "only obtained this way vs obtained another way": 2,
             "only these purposes vs other purposes": 1,
         },
         "talkdesk/2019-12-31": {"heading vs its text": 2},
@@ -509,7 +752,7 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
 
 def test_every_seed_finding_names_two_located_quotes(seed_findings: list[Finding]) -> None:
     for f in seed_findings:
-        if f.shape.endswith(("#OnlyPurposeShape", "#AnnouncedCountShape")):  # one finding lists every item
+        if f.shape.endswith(("#OnlyPurposeShape", "#AnnouncedCountShape", "#OnlyProcessingShape")):  # lists
             assert f.message.count('"') >= 4
             continue
         assert f.message.count("(at ") == 2, f.message
@@ -531,3 +774,65 @@ def test_the_hand_entered_kloudtalk_contradiction_is_found_by_a_rule(
         if f.policy == str(kloudtalk) and f.shape.endswith("#DeniedDisclosureShape")
     ]
     assert any(all(f'"{q}"' in m for q in quotes) for m in derived)
+
+
+# Reader-level contradictions derived since session 6 (each was missing before): the seed yields a
+# finding of the rule that names both statements.
+READER_PAIRS = [
+    (
+        "cloudtalk/2025-08-06",
+        "NegativeStatementShape",
+        "your withdrawal of consent might not mean a full erasure of your data",
+        "your personal data shall be erased after you withdraw your consent",
+    ),
+    (
+        "cloudtalk/2025-08-06",
+        "ConsentTypeShape",
+        '"Your consent"',
+        "You will be informed about the recording at the beginning of the call",
+    ),
+    (
+        "cloudtalk/2025-08-06",
+        "InvolvementConflictShape",
+        "It is not possible to disable necessary cookies through the Cookie preferences",
+        "you may restrict, block or delete the cookies at any time by modifying your browser configuration",
+    ),
+    (
+        "cloudtalk/2025-08-06",
+        "SectionNumberShape",
+        '"VII. Your rights"',
+        '"VII. Changes of Privacy Notice and language versions"',
+    ),
+    ("cloudtalk/2025-08-06", "TableOfContentsShape", '"Table of Contents"', '"VIII. Contact Details"'),
+    (
+        "kloudtalk/undated-2024",
+        "NegativeStatementShape",
+        "No we never re-use any data that has been collected",
+        "We also use your location information for diagnostics and troubleshooting purposes",
+    ),
+    (
+        "kloudtalk/undated-2024",
+        "OnlyProcessingShape",
+        "We only ask for your personal information when you register",
+        "We get some of the data by recording how and when users interact with our services",
+    ),
+    (
+        "kloudtalk/undated-2024",
+        "OnlyProcessingShape",
+        "Access your personal data only that you have shared with us",
+        "We get some of the data by recording how and when users interact with our services",
+    ),
+]
+
+
+@pytest.mark.parametrize("pair", READER_PAIRS, ids=lambda p: f"{p[0]}-{p[1]}-{p[2][:20]}")
+def test_the_seed_yields_the_reader_contradiction(
+    pair: tuple[str, str, str, str], seed_findings: list[Finding]
+) -> None:
+    seed, shape, first, second = pair
+    messages = [
+        f.message
+        for f in seed_findings
+        if f.policy.endswith("/policy/" + seed) and f.shape.endswith("#" + shape)
+    ]
+    assert any(first in m and second in m for m in messages), messages

@@ -207,8 +207,10 @@ def test_purposes_by_legal_basis_consent(loaded: LoadResult) -> None:
     found = rows(loaded, "purposes-by-legal-basis", basis="https://w3id.org/dpv#Consent")
     # KloudTalk: precise location only; CloudTalk: third-party cookies; CloudCall's Supplement: purposes
     # "for which the customer or other data controller has obtained the relevant ... consent" (#15); KloudTalk's
-    # GDPR section: "we require your permission for all such actions" (the data users provide on the website)
-    assert len(found) == 21
+    # GDPR section: "we require your permission for all such actions" (the data users provide on the website);
+    # CloudTalk's call recording (4 purposes) also as implied consent: "You will be informed about the
+    # recording ... If you do not wish the call to be recorded, you may contact us through alternative methods"
+    assert len(found) == 25
     # CloudCall: "stating their consent to be recorded, implying consent by staying on the call"
     assert (
         "cloudcall/2018-01-16",
