@@ -33,7 +33,7 @@ from rdflib.term import Node
 
 from .errors import PolicyKGError
 from .namespaces import PKG, SH
-from .sparql_scan import masked_text
+from .sparql_scan import counts_duplicates, masked_text, set_semantics
 
 FOCUS = "#FOCUS#"
 """Placeholder in a compiled query for the focus-node sub-select."""
@@ -296,6 +296,15 @@ class _Base:
         if isinstance(shape, URIRef):
             text = re.sub(r"[?$]currentShape\b", lambda _m: f"<{shape}>", text)
         _refuse_unbatchable(shape, text)
+        rewritten = set_semantics(text, shape_constraint=True)  # COUNT over the union as a set
+        if rewritten == text and counts_duplicates(text):
+            raise ShapeError(
+                shape,
+                "COUNT/SUM/AVG/GROUP_CONCAT without DISTINCT over a group with UNION, a sub-select, VALUES, "
+                "a blank node or a sequence path: the built-in engine cannot count each triple once "
+                "(add DISTINCT, or try --engine pyshacl)",
+            )
+        text = rewritten
         brace = _outer_brace(shape, text)
         query = f"{self.prologue}{text[: brace + 1]} {FOCUS} {text[brace + 1 :]}"
         messages = _messages(self.shapes, constraint) or _messages(self.shapes, shape)

@@ -40,7 +40,12 @@ def masked_text(text: str) -> str:
     return "".join(out)
 
 
-def set_semantics(text: str) -> str:
+def counts_duplicates(text: str) -> bool:
+    """COUNT, SUM, AVG or GROUP_CONCAT without DISTINCT: an answer a multiset would change."""
+    return _MULTISET_AGGREGATE.search(masked_text(text)) is not None
+
+
+def set_semantics(text: str, shape_constraint: bool = False) -> str:
     """A SELECT whose answer would count a triple stated in several graphs more than once, made
     to read the default graph as SPARQL defines it: a set of triples (the RDF merge).
 
@@ -50,7 +55,11 @@ def set_semantics(text: str) -> str:
     WHERE { group } }``, which equals set semantics when the group has no UNION, sub-select,
     VALUES, blank node or sequence path (whose legitimate duplicates DISTINCT would also drop);
     those queries, and the ones where duplicates cannot show (a DISTINCT projection without
-    COUNT/SUM/AVG/GROUP_CONCAT), are left as they are."""
+    COUNT/SUM/AVG/GROUP_CONCAT), are left as they are.
+
+    ``shape_constraint``: a SHACL-SPARQL constraint, whose duplicate rows are one finding anyway;
+    only its counting aggregates need the rewrite, and the group becomes ``{ { SELECT DISTINCT *
+    ... } }`` so that the engine can still join the focus nodes into the outer group."""
     masked = masked_text(text)
     form = re.search(r"\b(SELECT|CONSTRUCT|ASK|DESCRIBE)\b(?!:)", masked, re.IGNORECASE)
     if form is None or form.group(1).upper() != "SELECT":
@@ -72,9 +81,15 @@ def set_semantics(text: str) -> str:
         return text
     head, group = masked[select.end() : opening], masked[opening + 1 : closing]
     distinct = re.match(r"\s*(DISTINCT|REDUCED)\b", head, re.IGNORECASE) is not None
-    if distinct and not _MULTISET_AGGREGATE.search(masked):
+    counts = _MULTISET_AGGREGATE.search(masked) is not None
+    if (distinct or shape_constraint) and not counts:
         return text
     if _NOT_REWRITTEN.search(group):
         return text
     inner = text[opening + 1 : closing]
-    return f"{text[: opening + 1]} SELECT DISTINCT * WHERE {{{inner}\n}} {text[closing:]}"
+    subquery = f"SELECT DISTINCT * WHERE {{{inner}\n}}"
+    return (
+        f"{text[: opening + 1]} {{ {subquery} }} {text[closing:]}"
+        if shape_constraint
+        else (f"{text[: opening + 1]} {subquery} {text[closing:]}")
+    )
