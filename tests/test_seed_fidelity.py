@@ -189,6 +189,10 @@ def test_cloudtalk_faq_storage_in_several_jurisdictions_is_a_transfer_without_an
     assert transfer in {URIRef(v) for v in _values(loaded, CLOUDTALK_FAQ, "dpv:hasProcess")}
     for prop in ("dpv:hasLegalBasis", "dpv:hasOrganisationalMeasure", "dpv:hasThirdCountry"):
         assert _values(loaded, transfer, prop) == set(), prop
+    # and the compliance profile says so, on this transfer only among the seeds
+    report = validate_store(loaded.store, profile="compliance", as_of=date(2026, 11, 23))
+    flagged = [f for f in report.findings if f.shape.endswith("#TransferWithoutSafeguardShape")]
+    assert [(f.policy, f.value) for f in flagged] == [(str(CLOUDTALK_FAQ), str(transfer))]
 
 
 def test_talkdesk_processor_rights_go_to_the_customer(loaded: LoadResult) -> None:

@@ -182,6 +182,7 @@ MUTATIONS: dict[str, tuple[Callable[[Annotator], object], str, URIRef | None]] =
         UNNAMED,
     ),
     "EvidenceSpanShape": (lambda a: _stretch_an_offset(a), "violation", None),
+    "TransferWithoutSafeguardShape": (lambda a: _remove(a.graph, _t(a), DPV.hasLegalBasis), "warning", None),
 }
 
 
