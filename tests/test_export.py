@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from policykg.cli import main
@@ -308,3 +308,21 @@ def test_framed_jsonld_is_small_and_one_shape_per_property(loaded: LoadResult) -
     stated.parse(data=jsonld.to_rdf(document, {"format": "application/n-quads"}), format="nquads")
     union = _union([loaded.store.graph(n) for n in loaded.store.graph_names()])
     assert len(stated) > 1000 and all((s, p, o) in union for s, p, o, _g in stated)
+
+
+def test_blank_nodes_of_two_graphs_stay_two_nodes(data_copy: Path) -> None:
+    """Canonical labels restart in every graph; a merged or quad export must not make the
+    blank nodes of two versions one node."""
+    from rdflib import BNode
+
+    from policykg.load import load_project
+
+    talkdesk = "https://w3id.org/policykg/id/policy/talkdesk/2019-12-31"
+    for folder, version in (("kloudtalk", KLOUDTALK), ("talkdesk", talkdesk)):
+        path = next((data_copy / folder).glob("*.trig"))
+        _append_to_graph(path, f'\n    <{version}> rdfs:seeAlso [ rdfs:label "alike" ] .')
+    store = load_project(data_dir=data_copy).store
+    for fmt in ("ntriples", "turtle", "nquads", "trig", "jsonld"):
+        back = _reimport(export(store, fmt), fmt)
+        nodes = {s for s, _p, o, *_ in back.quads() if o == Literal("alike") and isinstance(s, BNode)}
+        assert len(nodes) == 2, fmt

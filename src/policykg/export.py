@@ -16,6 +16,7 @@ every canonicalisation algorithm is exponential there, so an export would not en
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections import Counter, defaultdict
@@ -89,7 +90,16 @@ def _canonical(name: URIRef, raw: bytes) -> bytes:
     _refuse_ambiguous_blank_nodes(name, triples)
     dataset = ox.Dataset(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    return _write(dataset, ox.RdfFormat.N_QUADS)
+    # canonical labels restart at c14n0 in every graph: tag them with the graph, or two graphs'
+    # nodes would become one in a merged (Turtle, N-Triples) or quad (N-Quads, TriG) document
+    tag = hashlib.sha256(str(name).encode("utf-8")).hexdigest()[:12]
+
+    def own(term: Any) -> Any:
+        return ox.BlankNode(f"g{tag}{term.value}") if isinstance(term, ox.BlankNode) else term
+
+    return _write(
+        (ox.Quad(own(q.subject), q.predicate, own(q.object)) for q in dataset), ox.RdfFormat.N_QUADS
+    )
 
 
 def _write(items: Iterable[Any], fmt: ox.RdfFormat) -> bytes:
