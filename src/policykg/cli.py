@@ -85,13 +85,14 @@ def _load(data_dir: Path | None) -> LoadResult:
 
 def _query_store(data_dir: Path | None) -> GraphStore:
     """The store a query reads: the persistent one opened as it is (no graph copied out, so a
-    named query starts answering at once), else data/ loaded in memory."""
+    named query starts answering at once) and read-only (it runs beside other readers, such as
+    ``serve``), else data/ loaded in memory."""
     store_dir = _store_dir()
     if store_dir is None:
         return _load(data_dir).store
     from .load import open_store_only
 
-    return open_store_only(store_dir)
+    return open_store_only(store_dir, read_only=True)
 
 
 def _print_version(ctx: click.Context, value: bool) -> None:
@@ -827,7 +828,9 @@ def serve(
         allowed_services=frozenset(allow_service),
     )
     try:
-        server = make_server(_load(data_dir).store, host, port, allow_update, limits, site)
+        # read-only unless updates are allowed: other commands can read the store meanwhile
+        store = _load(data_dir).store if allow_update else _query_store(data_dir)
+        server = make_server(store, host, port, allow_update, limits, site)
     except OSError as err:
         raise PolicyKGError(f"cannot listen on {host}:{port}: {err.strerror}") from None
     mode = "read-write" if allow_update else "read-only"

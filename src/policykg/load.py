@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -164,14 +165,41 @@ def _is_store(folder: Path) -> bool:
 STORE_BUSY = "store in use by another process (a load or another command holds it): try again when it ends"
 
 
-def open_oxigraph(store_dir: Path) -> OxigraphStore:
-    """Open a persistent store; RocksDB's lock held by another process is a clear error."""
+def open_oxigraph(store_dir: Path, read_only: bool = False) -> OxigraphStore:
+    """Open a persistent store; RocksDB's lock held by another process is a clear error.
+
+    ``read_only`` (commands and a server that only read): many readers at once, none while a
+    writer (``load``, ``serve --allow-update``) holds the store. RocksDB's writer takes a POSIX
+    write lock on the store's ``LOCK`` file; a reader takes a shared lock on the same file before
+    it opens RocksDB read-only and keeps it while the store is open. A writer and a reader so
+    exclude each other (a read-only RocksDB must not see another process write), and readers
+    never exclude each other: ``query`` works while ``serve`` runs."""
     try:
+        if read_only:
+            held = _reader_lock(store_dir)
+            store = OxigraphStore(store_dir, read_only=True)
+            store._reader_lock = held  # type: ignore[attr-defined]  # released with the store
+            return store
         return OxigraphStore(store_dir)
+    except BlockingIOError:
+        raise InputFileError(store_dir, STORE_BUSY) from None
     except OSError as err:
         if "lock" in str(err).lower():
             raise InputFileError(store_dir, STORE_BUSY) from None
         raise InputFileError(store_dir, f"cannot open the store: {str(err).splitlines()[0]}") from None
+
+
+def _reader_lock(store_dir: Path) -> IO[bytes]:
+    """A shared POSIX lock on RocksDB's ``LOCK`` file (BlockingIOError while a writer holds it)."""
+    import fcntl
+
+    held = (store_dir / "LOCK").open("rb")
+    try:
+        fcntl.lockf(held, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        held.close()
+        raise BlockingIOError(f"{store_dir}: {STORE_BUSY}") from None
+    return held
 
 
 def load_project(
@@ -221,12 +249,13 @@ def load_state(store: OxigraphStore) -> str | None:
     return str(rows[0]["state"]) if rows else None
 
 
-def open_store_only(store_dir: Path) -> OxigraphStore:
+def open_store_only(store_dir: Path, read_only: bool = False) -> OxigraphStore:
     """A persistent store made by ``load``, checked but not copied from: what a query needs.
-    (``open_existing`` also copies the ontology and catalogue graphs out, about 0.3 s.)"""
+    (``open_existing`` also copies the ontology and catalogue graphs out, about 0.3 s.)
+    ``read_only``: see :func:`open_oxigraph`."""
     if not store_dir.is_dir() or not _is_store(store_dir):
         raise InputFileError(store_dir, "no store here: run 'policykg load --store DIR' first")
-    store = open_oxigraph(store_dir)
+    store = open_oxigraph(store_dir, read_only)
     if load_state(store) == bookkeeping.LOAD_RUNNING:
         del store  # let go of RocksDB's lock now, not when the traceback is collected
         raise InputFileError(store_dir, INCOMPLETE_LOAD)

@@ -228,9 +228,15 @@ def _decoded_rows(result: ox.QuerySolutions, columns: list[str]) -> list[list[Id
 class OxigraphStore:
     """pyoxigraph store, in memory (path None) or persistent in a folder."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, read_only: bool = False) -> None:
+        """``read_only``: RocksDB opened without its writer's lock (see
+        :func:`policykg.load.open_oxigraph`), so a reader never keeps ``load`` or another
+        reader out; writing to it fails."""
         self.path = path
-        self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        if path is None:
+            self._store = ox.Store()
+        else:
+            self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
 
     def replace_graph(self, name: URIRef, graph: Graph, digest: str | None = None) -> None:
         quads = [
