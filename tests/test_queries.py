@@ -470,6 +470,8 @@ def test_queries_catalogue_lists_parameters(runner: CliRunner) -> None:
         in result.output
     )
     assert "--param asOf=<xsd:date>" in result.output
+    # the kind its header declares, not the variable's string type
+    assert "--param vendor=<vendor>" in result.output and "--param basis=<legal-basis>" in result.output
 
 
 def test_unreachable_endpoint_fails_fast(runner: CliRunner) -> None:

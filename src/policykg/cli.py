@@ -386,9 +386,8 @@ def list_queries() -> None:
     for name, query in catalogue().items():
         click.echo(f"{name}: {query.summary}")
         for param in query.params.values():
-            click.echo(
-                f"    --param {param.name}=<{param.type}> (default {param.default}): {param.description}"
-            )
+            shown = param.kind or param.type  # a vendor, instrument, ... is written as users write it
+            click.echo(f"    --param {param.name}=<{shown}> (default {param.default}): {param.description}")
 
 
 @main.command(epilog=EXIT_CODES)
