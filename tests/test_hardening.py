@@ -440,3 +440,18 @@ def test_serve_workers_read_the_default_graph_as_a_set() -> None:
     status, body = answer(store, request)
     assert status["status"] == 200, status
     assert body.decode("utf-8").split() == ["n", "1"]
+
+
+def test_a_byte_order_mark_in_an_nquads_file_is_accepted_by_the_bulk_load(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """N-Quads files go to Oxigraph's bulk loader as text: the mark is dropped there too."""
+    corpus = tmp_path / "corpus"
+    assert runner.invoke(main, ["synth", "--policies", "2", "--output", str(corpus)]).exit_code == 0
+    first = sorted((corpus / "data").rglob("*.nq"))[0]
+    first.write_bytes(b"\xef\xbb\xbf" + first.read_bytes())
+    result = runner.invoke(
+        main, ["load", "--store", str(tmp_path / "store"), "--data-dir", str(corpus / "data")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "2 policy versions written" in result.stdout

@@ -348,9 +348,10 @@ def _bulk_load(
         nonlocal size
         try:
             store.bulk_add_nquads(b"".join(batch))
-        except SyntaxError:
-            _trace(fast)
-            raise
+        except SyntaxError as err:
+            _trace(fast)  # the file and line, from the exact check; else the batch's folder
+            folder = fast[0][0].data_file.parent if fast else Path(".")
+            raise InputFileError(folder, f"syntax error in a policy file: {err.msg}") from None
         batch.clear()
         size = 0
 
@@ -358,7 +359,8 @@ def _bulk_load(
         raw = read_policy_bytes(entry)
         if _ends_in_own_graph(entry, raw):
             fast.append((entry, raw))
-            data = raw if raw.endswith(b"\n") else raw + b"\n"
+            data = raw.removeprefix(b"\xef\xbb\xbf")  # a byte order mark is not N-Quads (#18)
+            data = data if data.endswith(b"\n") else data + b"\n"
         else:
             data = ox.serialize(iter_policy_quads(entry, raw), format=ox.RdfFormat.N_QUADS) or b""
         batch.append(data)
