@@ -4,6 +4,7 @@ real (headless Chromium) browser."""
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import os
 import re
@@ -298,7 +299,9 @@ def test_query_page_form_from_the_header(endpoint: str, tmp_path: Path) -> None:
     assert {"dpf-eu-us", "privacy-shield-eu-us", "scc-2010-87", "safe-harbor-eu-us"} <= set(options)
     assert not {"cloudtalk", "talkdesk"} & set(options)  # vendor slugs are not instruments
     assert re.search(r'<input type="date" id="param-asOf" name="asOf"', dom)
-    assert 'aria-describedby="param-instrument-help"' in dom and "instrument slug" in dom
+    described = find_query("vendors-by-instrument").params["instrument"].description
+    assert described, "the query header describes the parameter"
+    assert 'aria-describedby="param-instrument-help"' in dom and html.escape(described, quote=False) in dom
     # every control has a label; nothing takes focus out of document order
     for control in re.findall(r'<(?:input|select|textarea)[^>]*\sid="([^"]+)"', dom):
         assert f'<label for="{control}"' in dom, control
