@@ -1,5 +1,6 @@
 """Benchmark: policykg (Oxigraph store, per-version validation) against the baselines named in
-the scale issue (rdflib Graph + its SPARQL; pyshacl over the whole graph), on synthetic corpora.
+the scale issues (rdflib Graph + its SPARQL; pyshacl over the whole graph; Apache Jena's SHACL;
+Oxigraph's own bulk loader as the floor of a load), on synthetic corpora.
 
     python bench/run.py --sizes 1000,10000 --cap 300
 
@@ -107,6 +108,7 @@ def child_ours(corpus: Path, work: Path) -> dict[str, Any]:
         "queries_planted": answers,
         "validate_full_s": full_s,
         "validate_findings": len(report.findings),
+        "validate_findings_digest": _findings_digest(report.findings),
         "validate_compliance_s": compliance_s,
         "compliance_findings": len(compliance.findings),
         "revalidate_one_s": single_s,
@@ -182,27 +184,84 @@ def child_rdflib(corpus: Path, cap: float) -> dict[str, Any]:
 
 
 def child_pyshacl(corpus: Path) -> dict[str, Any]:
-    from pyshacl import validate
-    from rdflib import Graph, Literal
-    from rdflib.namespace import XSD
-
+    """pyshacl over the whole graph (the project's reference path: every graph in one rdflib
+    graph, prepared queries), timed, with its findings for comparison with the native engine."""
     from policykg.load import load_project
-    from policykg.namespaces import PKG
-    from policykg.store import ONTOLOGY_GRAPH, policy_graph_names
-    from policykg.validation import load_shapes
+    from policykg.validation import validate_with_pyshacl
 
     store = load_project(data_dir=corpus / "data").store
-    whole = Graph()
-    for name in [*policy_graph_names(store), ONTOLOGY_GRAPH]:
-        whole += store.graph(name)
-    whole.add((PKG.AnalysisContext, PKG.asOf, Literal(AS_OF.isoformat(), datatype=XSD.date)))
-    shapes = load_shapes("data")
-    seconds, _ = _timed(
-        lambda: validate(
-            whole, shacl_graph=shapes, advanced=True, allow_warnings=True, allow_infos=True, inference="none"
-        )
+    seconds, report = _timed(lambda: validate_with_pyshacl(store, "data", AS_OF))
+    return {"validate_full_s": seconds, "rss_mb": _rss_mb(), "findings": _findings_digest(report.findings)}
+
+
+def _findings_digest(findings: Any) -> dict[str, Any]:
+    """How many findings and a digest of them (policy, severity, message, focus, path, value)."""
+    rows = sorted(repr((f.policy, f.severity, f.message, f.focus, f.path, f.value)) for f in findings)
+    return {"count": len(rows), "sha256": hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]}
+
+
+def child_floor(corpus: Path, work: Path) -> dict[str, Any]:
+    """Oxigraph's own bulk load of the same N-Quads files (read and handed over as one text):
+    the physical floor of ``policykg load`` on this machine (issue 19: within 1.3x of it)."""
+    import pyoxigraph as ox
+
+    folder = work / "floor-store"
+    shutil.rmtree(folder, ignore_errors=True)
+    files = sorted((corpus / "data").glob("*.nq"))
+
+    def bulk() -> Any:
+        store = ox.Store(str(folder))
+        store.bulk_load(input=b"".join(p.read_bytes() for p in files), format=ox.RdfFormat.N_QUADS)
+        store.flush()
+        return store
+
+    load_s, store = _timed(bulk)
+    optimize_s, _ = _timed(store.optimize)
+    return {"bulk_load_s": load_s, "optimize_s": optimize_s, "quads": len(store)}
+
+
+def child_jena(corpus: Path, work: Path, cap: float) -> dict[str, Any]:
+    """Apache Jena 4.5's SHACL (``shacl validate``, Debian's jars through tests/jena.py) on the
+    same data (every graph as one N-Triples file) and the data profile's shapes. Its time is the
+    whole command (JVM start and parsing included, as for a user)."""
+    import pyoxigraph as ox
+    from tests.jena import available, run_jena
+
+    from policykg.validation import load_shapes
+
+    if not available():
+        return {"skipped": "java or Jena not installed"}
+    store = ox.Store()
+    store.bulk_load(
+        input=b"".join(p.read_bytes() for p in sorted((corpus / "data").glob("*.nq"))),
+        format=ox.RdfFormat.N_QUADS,
     )
-    return {"validate_full_s": seconds, "rss_mb": _rss_mb()}
+    data, shapes = work / "jena-data.nt", work / "jena-shapes.ttl"
+    from policykg.ontology import load_ontology
+
+    with open(data, "wb") as out:
+        for graph in store.named_graphs():
+            out.write(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"")
+        out.write(load_ontology().serialize(format="nt", encoding="utf-8"))
+    load_shapes("data").serialize(shapes, format="turtle")
+    try:
+        seconds, done = _timed(
+            lambda: run_jena(
+                "shacl.shacl",
+                ["validate", "--shapes", str(shapes), "--data", str(data)],
+                timeout=cap,
+                memory="6g",
+            )
+        )
+    except subprocess.TimeoutExpired:
+        return {"validate_full_s": None}
+    conforms = "sh:conforms  true" in done.stdout or "sh:conforms true" in done.stdout
+    return {
+        "validate_full_s": seconds,
+        "exit": done.returncode,
+        "conforms": conforms,
+        "results": done.stdout.count("sh:ValidationResult"),
+    }
 
 
 def run_child(kind: str, corpus: Path, work: Path, cap: float, timeout: float) -> dict[str, Any] | None:
@@ -258,6 +317,7 @@ def ratio(base: float | None, ours: float | None, cap: float) -> str:
 def print_report(results: dict[str, Any], seed: int) -> None:
     """The Markdown table of one size (also re-printed from results JSON by --report)."""
     ours, base, shacl, cap = results["ours"], results["rdflib"], results["pyshacl"], results["cap"]
+    floor, jena = results.get("floor", {}), results.get("jena", {})
     names = list(ours["queries_s"])
     loaded = base.get("load_s") is not None  # each baseline step has its own cap (see _capped)
     rows: list[tuple[str, float, str, str]] = [
@@ -276,6 +336,12 @@ def print_report(results: dict[str, Any], seed: int) -> None:
             fmt(full, cap),
             ratio(full, ours["validate_full_s"], cap),
         ),
+        (
+            "full validation (data profile) vs Apache Jena SHACL (whole command)",
+            ours["validate_full_s"],
+            fmt(jena.get("validate_full_s"), cap),
+            ratio(jena.get("validate_full_s"), ours["validate_full_s"], cap),
+        ),
         ("full validation (compliance profile)", ours["validate_compliance_s"], "–", "–"),
         (
             "re-validate one changed policy (cross-policy shape included; median of 3)",
@@ -292,6 +358,26 @@ def print_report(results: dict[str, Any], seed: int) -> None:
     theirs_rss = f"{base['rss_mb']:.0f} MB (rdflib)" if base.get("rss_mb") else "– (rdflib timed out)"
     print(f"| peak RSS | {ours['rss_mb']:.0f} MB | {theirs_rss} | |")
     print(f"| store size on disk | {ours['store_mb']:.0f} MB | | |")
+    if floor.get("bulk_load_s"):
+        with_optimize = floor["bulk_load_s"] + floor["optimize_s"]
+        print(
+            f"\nload {ours['load_s']:.1f} s vs Oxigraph's own bulk load of the same N-Quads "
+            f"{floor['bulk_load_s']:.1f} s ({ours['load_s'] / floor['bulk_load_s']:.2f}x; with its "
+            f"optimize {with_optimize:.1f} s, {ours['load_s'] / with_optimize:.2f}x)"
+        )
+    if results.get("synth_s"):
+        print(f"synth of this corpus: {results['synth_s']:.1f} s")
+    theirs = shacl.get("findings")
+    if theirs:
+        same = theirs == ours.get("validate_findings_digest")
+        print(
+            f"data-profile findings: policykg {ours.get('validate_findings_digest')}, pyshacl {theirs}: "
+            + ("identical" if same else "DIFFERENT")
+        )
+    if jena.get("validate_full_s"):
+        print(
+            f"Jena: exit {jena.get('exit')}, conforms {jena.get('conforms')}, {jena.get('results')} results"
+        )
     planted, planted_base = ours["queries_planted"], base.get("queries_planted", {})
     wrong = {q: a for q, a in planted.items() if a != "ok"}
     wrong_base = {f"{q} (rdflib)": a for q, a in planted_base.items() if a != "ok"}
@@ -309,6 +395,9 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000")
     parser.add_argument("--cap", type=float, default=300.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--pyshacl-cap", type=float, default=None, help="seconds for the pyshacl run (default: --cap)"
+    )
     parser.add_argument("--work", type=Path, default=Path("/tmp/policykg-bench"))
     parser.add_argument("--child")
     parser.add_argument("--corpus", type=Path)
@@ -327,6 +416,8 @@ def main() -> int:
             "ours": lambda: child_ours(args.corpus, args.work),
             "rdflib": lambda: child_rdflib(args.corpus, args.cap),
             "pyshacl": lambda: child_pyshacl(args.corpus),
+            "floor": lambda: child_floor(args.corpus, args.work),
+            "jena": lambda: child_jena(args.corpus, args.work, args.cap),
         }
         print(json.dumps(kinds[args.child]()))
         return 0
@@ -335,18 +426,30 @@ def main() -> int:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     for size in [int(s) for s in args.sizes.split(",")]:
         corpus = args.work / f"synth-{size}-{args.seed}-{_generator_digest()}"
+        synth_s = None
         if not (corpus / "plan.json").is_file():
-            generate(size, args.seed, corpus, processes=(1, 2))
+            synth_s, _ = _timed(lambda c=corpus, n=size: generate(n, args.seed, c, processes=(1, 2)))
         work = args.work / f"run-{size}"
         work.mkdir(parents=True, exist_ok=True)
         ours = run_child("ours", corpus, work, args.cap, timeout=args.cap * 10)
         steps = 2 + len(list((ROOT / "queries").glob("*.rq")))  # load, each query, a margin
         base = run_child("rdflib", corpus, work, args.cap, timeout=args.cap * steps)
-        shacl = run_child("pyshacl", corpus, work, args.cap, timeout=args.cap)
+        shacl = run_child("pyshacl", corpus, work, args.cap, timeout=args.pyshacl_cap or args.cap)
+        floor = run_child("floor", corpus, work, args.cap, timeout=args.cap * 10)
+        jena = run_child("jena", corpus, work, args.cap, timeout=args.cap * 2)
         assert ours is not None
         base = base or {"timed_out": True, "queries_s": {}}
         shacl = shacl or {"timed_out": True}
-        results = {"size": size, "ours": ours, "rdflib": base, "pyshacl": shacl, "cap": args.cap}
+        results = {
+            "size": size,
+            "ours": ours,
+            "rdflib": base,
+            "pyshacl": shacl,
+            "floor": floor or {},
+            "jena": jena or {"validate_full_s": None},
+            "synth_s": synth_s,
+            "cap": args.cap,
+        }
         print_report(results, args.seed)
         (ROOT / "bench" / f"results-{size}.json").write_text(
             json.dumps(results, indent=2) + "\n",
