@@ -12,7 +12,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -132,7 +131,8 @@ def test_serve_cli_starts_and_answers(tmp_path: Path) -> None:
     """Starts, applies its limits and site, answers every hostile request with a status (no 500,
     no traceback in its output), and on SIGTERM leaves no worker and no store copy."""
     port = free_port()
-    copies = set(Path(tempfile.gettempdir()).glob("policykg-serve-*"))
+    temporary = tmp_path / "tmp"  # the server's own temporary folder: other servers may run beside it
+    temporary.mkdir()
     (tmp_path / "index.html").write_text("<h1>site</h1>", encoding="utf-8")
     process = subprocess.Popen(
         [
@@ -157,9 +157,11 @@ def test_serve_cli_starts_and_answers(tmp_path: Path) -> None:
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        env={**os.environ, "TMPDIR": str(temporary)},
     )
     try:
         wait_http(f"http://127.0.0.1:{port}/", 60, process)
+        assert list(temporary.glob("policykg-serve-*")), "the in-memory graph is copied for the workers"
         status, _ = _post(f"http://127.0.0.1:{port}/sparql", {"update": "CLEAR ALL"})
         assert status == 403
         status, body = _post(f"http://127.0.0.1:{port}/sparql", {"query": CROSS_JOIN})
@@ -192,7 +194,7 @@ def test_serve_cli_starts_and_answers(tmp_path: Path) -> None:
     assert process.returncode == 0
     assert process.stdout is not None and b"Traceback" not in process.stdout.read()
     assert len(workers) == 3 and not any(Path(f"/proc/{pid}").exists() for pid in workers)
-    assert set(Path(tempfile.gettempdir()).glob("policykg-serve-*")) == copies
+    assert not list(temporary.glob("policykg-serve-*"))  # the store copy is removed on SIGTERM
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
