@@ -615,7 +615,7 @@ def validate(
     Exit 0 when nothing is at or above --fail-on, 1 when something is, 2 on bad input.
     """
     from .validation import render, validate_store, validate_with_pyshacl
-    from .validation.ci import add_sources
+    from .validation.ci import LOCATE_ALWAYS, LOCATE_LIMIT, add_sources
     from .validation.shapes import profile_files
 
     when = _date_option(as_of)
@@ -628,7 +628,8 @@ def validate(
             report = validate_store(
                 store, profile=profile, as_of=when, cache_dir=cache_dir, jobs=jobs, progress=progress
             )
-    add_sources(report, store, data_dir or project_paths().data, fail_on=fail_on)  # file:line, rules
+    locate = fmt in LOCATE_ALWAYS or len(report.findings) <= LOCATE_LIMIT
+    add_sources(report, store, data_dir or project_paths().data, fail_on=fail_on, locate=locate)
     text = render(report, fmt)
     if output is not None:
         write_atomic(output, text)

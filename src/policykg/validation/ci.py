@@ -11,6 +11,7 @@ node) points at the line that opens the version's graph.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -31,6 +32,10 @@ from .report import SEVERITY_RANK, Finding, ValidationReport
 from .shapes import article_of, profile_files, read_profiles
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+LOCATE_ALWAYS = ("sarif", "junit", "json")
+"""Formats whose readers need each finding's file and line; the others get them up to
+LOCATE_LIMIT findings (a whole corpus's files are not read for a text summary)."""
+LOCATE_LIMIT = 5000
 SARIF_LEVEL = {"violation": "error", "warning": "warning", "info": "note"}
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 
@@ -94,27 +99,84 @@ def _rule(graph: Graph, shape: URIRef, path: Path) -> ShapeRule:
     return ShapeRule(str(shape), name, messages, help_text.strip(), severity, article, path.name)
 
 
+@dataclass
+class _FileIndex:
+    """One annotation file, read once: where each term is first the subject of a statement,
+    every line that mentions it, and the lines that end a statement."""
+
+    prefixes: dict[str, str]
+    starts: dict[str, int]
+    mentions: dict[str, list[int]]
+    ends: list[int]
+
+    @classmethod
+    def read(cls, path: Path) -> _FileIndex:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            lines = []
+        prefixes: dict[str, str] = {}
+        starts: dict[str, int] = {}
+        mentions: dict[str, list[int]] = {}
+        ends: list[int] = []
+        previous = "."
+        for number, line in enumerate(lines, start=1):
+            text = line.strip()
+            match = _PREFIX.match(line)
+            if match:
+                prefixes[match.group(1)] = match.group(2)
+            tokens = [token.rstrip(".") for token in _TOKEN.findall(line)]
+            for token in dict.fromkeys(tokens):
+                mentions.setdefault(token, []).append(number)
+            # a statement starts after a finished one or a graph's opening brace; a graph name
+            # (a line ending in '{') is no subject
+            starting = previous.endswith((".", "{", "}")) and not text.endswith("{")
+            if tokens and starting and text.startswith(tokens[0]):
+                starts.setdefault(tokens[0], number)
+            if text and not text.startswith("#"):
+                previous = text
+            if text.endswith(" .") or text == "." or text.endswith("}"):
+                ends.append(number)
+        return cls(prefixes, starts, mentions, ends)
+
+    def first(self, spellings: list[str], after: int = 0) -> int | None:
+        found = []
+        for spelling in spellings:
+            numbers = self.mentions.get(spelling, [])
+            at = bisect.bisect_left(numbers, after)
+            if at < len(numbers):
+                found.append(numbers[at])
+        return min(found) if found else None
+
+    def subject(self, spellings: list[str]) -> int | None:
+        found = [self.starts[s] for s in spellings if s in self.starts]
+        return min(found) if found else None
+
+    def block_end(self, start: int) -> int:
+        at = bisect.bisect_left(self.ends, start)
+        return self.ends[at] if at < len(self.ends) else start
+
+    def within(self, spellings: list[str], start: int, end: int) -> set[int]:
+        return {n for s in spellings for n in self.mentions.get(s, []) if start <= n <= end}
+
+
+_PREFIX = re.compile(r"\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", re.IGNORECASE)
+_TOKEN = re.compile(r"<[^<>\s\"]*>|(?<![\w:.-])[A-Za-z][\w.-]*:[\w.-]*")
+"""IRIs in full and prefixed names, as a Turtle or TriG line writes them."""
+
+
 class SourceIndex:
-    """Finds the line of a finding's statement in the annotation files (read once each)."""
+    """Finds the line of a finding's statement in the annotation files (each read once)."""
 
     def __init__(self, data_dir: Path, data_files: dict[str, str]) -> None:
         self.data_dir = data_dir
         self.data_files = data_files
-        self._texts: dict[Path, tuple[list[str], dict[str, str]]] = {}
+        self._files: dict[Path, _FileIndex] = {}
 
-    def _read(self, path: Path) -> tuple[list[str], dict[str, str]]:
-        if path not in self._texts:
-            try:
-                lines = path.read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
-                lines = []
-            prefixes = {}
-            for line in lines:
-                match = re.match(r"\s*(?:@prefix|PREFIX)\s+([\w.-]*):\s*<([^>]*)>", line, re.IGNORECASE)
-                if match:
-                    prefixes[match.group(1)] = match.group(2)
-            self._texts[path] = (lines, prefixes)
-        return self._texts[path]
+    def _read(self, path: Path) -> _FileIndex:
+        if path not in self._files:
+            self._files[path] = _FileIndex.read(path)
+        return self._files[path]
 
     def candidates(self, finding: Finding) -> list[Path]:
         files = []
@@ -126,35 +188,29 @@ class SourceIndex:
     def locate(self, finding: Finding) -> Location | None:
         files = self.candidates(finding)
         for path in files:
-            line = self._find(path, finding)
+            line = self._find(self._read(path), finding)
             if line is not None:
                 return Location(path, line)
         if files:  # a blank node or a statement the text does not spell out: the graph's line
-            lines, prefixes = self._read(files[0])
-            return Location(files[0], _first(lines, _spellings(finding.policy, prefixes)) or 1)
+            index = self._read(files[0])
+            return Location(files[0], index.first(_spellings(finding.policy, index.prefixes)) or 1)
         return None
 
-    def _find(self, path: Path, finding: Finding) -> int | None:
-        lines, prefixes = self._read(path)
-        focus = _spellings(finding.focus, prefixes)
+    def _find(self, index: _FileIndex, finding: Finding) -> int | None:
+        focus = _spellings(finding.focus, index.prefixes)
         if not focus:
             return None
-        start = _first(lines, focus, subject=True) or _first(lines, focus)
+        start = index.subject(focus) or index.first(focus)
         if start is None:
             return None
-        value = (
-            _spellings(finding.value, prefixes) if finding.value and finding.value != finding.focus else []
-        )
+        named_value = finding.value and finding.value != finding.focus
+        value = _spellings(finding.value, index.prefixes) if named_value else []
         if not finding.path:  # a SPARQL finding: the statement that names its value, if any
-            after = _first(lines[start - 1 :], value)
-            return (after + start - 1 if after else _first(lines, value) or start) if value else start
-        predicate = _spellings(finding.path, prefixes)
-        block = _block(lines, start)
-        with_value = [
-            n for n in block if _mentions(lines[n - 1], predicate) and _mentions(lines[n - 1], value)
-        ]
-        with_path = [n for n in block if _mentions(lines[n - 1], predicate)]
-        return (with_value or with_path or [start])[0]
+            return (index.first(value, start) or index.first(value) or start) if value else start
+        end = index.block_end(start)
+        with_path = index.within(_spellings(finding.path, index.prefixes), start, end)
+        with_value = with_path & index.within(value, start, end) if value else with_path
+        return min(with_value or with_path or {start})
 
 
 def _spellings(iri: str, prefixes: dict[str, str]) -> list[str]:
@@ -169,54 +225,20 @@ def _spellings(iri: str, prefixes: dict[str, str]) -> list[str]:
     return found
 
 
-def _mentions(line: str, spellings: list[str]) -> bool:
-    if not spellings:
-        return True
-    return any(
-        (s in line) if s.startswith("<") else re.search(rf"(?<![\w:.-]){re.escape(s)}(?![\w:-])", line)
-        for s in spellings
-    )
-
-
-def _first(lines: list[str], spellings: list[str], subject: bool = False) -> int | None:
-    """The first line that mentions the term (with ``subject``: that starts a statement with it,
-    i.e. follows a finished statement or a graph's opening brace and is no graph name itself)."""
-    previous = "."
-    for number, line in enumerate(lines, start=1):
-        text = line.strip()
-        starts = previous.endswith((".", "{", "}")) and not text.endswith("{")
-        if text and not text.startswith("#"):
-            previous = text
-        if subject and not (starts and any(text.startswith(s) for s in spellings)):
-            continue
-        if _mentions(line, spellings):
-            return number
-    return None
-
-
-def _block(lines: list[str], start: int) -> list[int]:
-    """The lines of the statement block that starts at ``start`` (up to a line ending in '.')."""
-    numbers = []
-    for number in range(start, len(lines) + 1):
-        numbers.append(number)
-        text = lines[number - 1].rstrip()
-        if text.endswith(" .") or text == "." or text.endswith("}"):
-            break
-    return numbers
-
-
 def add_sources(
     report: ValidationReport,
     store: GraphStore,
     data_dir: Path,
     shapes_dir: Path | None = None,
     fail_on: str = "violation",
+    locate: bool = True,
 ) -> ValidationReport:
-    """Give the report what CI formats need: its shapes as rules, each finding's file and line."""
+    """Give the report what CI formats need: its shapes as rules, each finding's file and line
+    (``locate``: each file with findings is read once, about 1 s per 1,000 versions' files)."""
     rows = store.select("SELECT ?v ?f WHERE { ?v pkg:dataFile ?f }").rows
     files = {str(row[0]): str(row[1]) for row in rows}
     report.rules = shape_rules(report.profile, shapes_dir)
-    report.locations = locate_all(report, SourceIndex(data_dir, files))
+    report.locations = locate_all(report, SourceIndex(data_dir, files)) if locate else {}
     report.fail_on = fail_on
     return report
 
