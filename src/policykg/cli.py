@@ -147,8 +147,21 @@ SOURCES = click.option(
 
 
 def output_file_option(help: str) -> Callable[[F], F]:
-    """``--output FILE``: where a command writes (atomically) instead of standard output."""
-    return click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help=help)
+    """``--output FILE``: where a command writes (atomically) instead of standard output. A
+    folder that does not exist is refused while the arguments are read, before any work."""
+    return click.option(
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        callback=_output_folder_exists,
+        help=help,
+    )
+
+
+def _output_folder_exists(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    if value is not None and not (value.parent if str(value.parent) else Path(".")).is_dir():
+        raise click.BadParameter(f"{value}: output directory does not exist")
+    return value
 
 
 class _RegistryChoice(click.Choice[str]):
