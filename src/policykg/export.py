@@ -412,20 +412,19 @@ class JsonLdWriter:
         def dump(value: Any) -> str:
             return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
-        graphs = self.graphs(store, names)
         context = json.dumps(self.context, indent=2, sort_keys=True, ensure_ascii=False)
         parts = [f'{{\n"@context": {context},\n']
-        if len(graphs) == 1:
-            (name, nodes), inner = graphs[0], "graph"
-            parts.append(f'"id": {dump(name)},\n"{inner}": [\n')
+        if len(names) == 1:
+            nodes = self.nodes(graph_lines(store, names[0]))
+            parts.append(f'"id": {dump(self.iri(str(names[0])))},\n"graph": [\n')
             parts.append(",\n".join(dump(node) for node in nodes))
             parts.append("\n]\n}\n")
             return "".join(parts)
         parts.append('"graph": [\n')
         blocks = []
-        for name, nodes in graphs:
-            body = ",\n".join(dump(node) for node in nodes)
-            blocks.append(f'{{"id": {dump(name)}, "graph": [\n{body}\n]}}')
+        for name in names:  # one graph's node objects at a time: they are text before the next
+            body = ",\n".join(dump(node) for node in self.nodes(graph_lines(store, name)))
+            blocks.append(f'{{"id": {dump(self.iri(str(name)))}, "graph": [\n{body}\n]}}')
         parts.append(",\n".join(blocks))
         parts.append("\n]\n}\n")
         return "".join(parts)
