@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import sys
 import time
 from pathlib import Path
@@ -88,6 +89,7 @@ def run(size: int, work: Path, seed: int, repeat: int = 1) -> dict[str, Any]:
             "policykg_mb": round(len(text.encode("utf-8")) / 1e6, 1),
         }
         print(f"{size} {fmt}: {results[fmt]}", file=sys.stderr, flush=True)
+    results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     return results
 
 
