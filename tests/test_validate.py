@@ -172,10 +172,19 @@ def test_talkdesk_sccs_under_repealed_2010_87(compliance_today) -> None:  # type
     # "the standard contractual clauses) pursuant to Decision 2010/87/EU"
     violations = _messages(compliance_today, TALKDESK, "violation")
     assert any("Decision 2010/87/EU" in m and "invalid since 2022-12-28" in m for m in violations)
+    # one finding per problem: the decisive status only, not also "closed to new contracts"
     warnings = _messages(compliance_today, TALKDESK, "warning")
-    assert any(
-        "Decision 2010/87/EU" in m and "closed to new contracts since 2021-09-27" in m for m in warnings
-    )
+    assert not any("Decision 2010/87/EU" in m for m in warnings), warnings
+
+
+def test_talkdesk_sccs_closed_but_not_yet_invalid_in_2022(loaded: LoadResult) -> None:
+    from datetime import date
+
+    report = validate_store(loaded.store, profile="compliance", as_of=date(2022, 6, 1))
+    scc = [f for f in report.findings if f.policy == TALKDESK and "Decision 2010/87/EU" in f.message]
+    assert [(f.severity, "closed to new contracts since 2021-09-27" in f.message) for f in scc] == [
+        ("warning", True)
+    ]
 
 
 def test_cloudtalk_dpf_not_invalid_but_under_challenge(compliance_today) -> None:  # type: ignore[no-untyped-def]

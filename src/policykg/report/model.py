@@ -153,9 +153,10 @@ def _humanise(message: str, version: Version) -> str:
 def _report_findings(
     version: Version, findings: list[Finding], facts: list[Fact], reliances: list[Reliance]
 ) -> list[ReportFinding]:
-    """One finding per problem: the instrument rules can each fire for one reliance (SCC
-    2010/87 is invalid since the end of the transition and also closed to new contracts since
-    2021): they become one finding at the highest severity, the others noted under it."""
+    """One finding per problem: several instrument rules can fire for one reliance (a version
+    that relies on an instrument invalid on the analysis date and was dated after it became
+    invalid): they become one finding at the highest severity, the others noted under it. (The
+    status rules themselves report only an instrument's decisive status on the date.)"""
     by_instrument = {r.instrument.iri: r for r in reliances}
     shown: list[ReportFinding] = []
     per_instrument: dict[str, list[Finding]] = defaultdict(list)
