@@ -341,7 +341,7 @@ def _bulk_load(
     check, so the message names the file and line as before."""
     hashes: list[tuple[URIRef, str]] = []
     batch: list[bytes] = []
-    fast: list[tuple[PolicyEntry, bytes]] = []
+    fast: list[PolicyEntry] = []  # re-read only to trace an error: no copy of every file is kept
     size = 0
 
     def send() -> None:
@@ -350,7 +350,7 @@ def _bulk_load(
             store.bulk_add_nquads(b"".join(batch))
         except SyntaxError as err:
             _trace(fast)  # the file and line, from the exact check; else the batch's folder
-            folder = fast[0][0].data_file.parent if fast else Path(".")
+            folder = fast[0].data_file.parent if fast else Path(".")
             raise InputFileError(folder, f"syntax error in a policy file: {err.msg}") from None
         batch.clear()
         size = 0
@@ -358,7 +358,7 @@ def _bulk_load(
     for done, entry in enumerate(entries, start=1):
         raw = read_policy_bytes(entry)
         if _ends_in_own_graph(entry, raw):
-            fast.append((entry, raw))
+            fast.append(entry)
             data = raw.removeprefix(b"\xef\xbb\xbf")  # a byte order mark is not N-Quads (#18)
             data = data if data.endswith(b"\n") else data + b"\n"
         else:
@@ -390,10 +390,10 @@ def _ends_in_own_graph(entry: PolicyEntry, data: bytes) -> bool:
     return bool(body) and (body + b"\n").count(suffix) == body.count(b"\n") + 1
 
 
-def _trace(files: list[tuple[PolicyEntry, bytes]]) -> None:
+def _trace(files: list[PolicyEntry]) -> None:
     """Raise the exact check's error (file and line) for the first file of a failed bulk load."""
-    for entry, data in files:
-        for _quad in iter_policy_quads(entry, data):
+    for entry in files:
+        for _quad in iter_policy_quads(entry, read_policy_bytes(entry)):
             pass
 
 
