@@ -409,8 +409,8 @@ class JsonLdWriter:
         """The document as text, one node object per line (diffs by node in git; json.dumps of
         the whole document with indentation took longer than Oxigraph's whole dump)."""
 
-        def dump(value: Any) -> str:
-            return json.dumps(value, sort_keys=True, ensure_ascii=False)
+        # one encoder for every node: json.dumps with options builds a new one per call
+        dump = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 
         context = json.dumps(self.context, indent=2, sort_keys=True, ensure_ascii=False)
         parts = [f'{{\n"@context": {context},\n']
