@@ -9,7 +9,8 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
@@ -32,8 +33,11 @@ LITERALS = [
     Literal("x", lang="en"),
 ]
 VALUES = NODES + LITERALS
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+SETTINGS = settings(  # derandomize: the same examples in every run, so CI cannot flake
+    derandomize=True,
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
 triples = st.lists(
@@ -141,12 +145,35 @@ def test_native_engine_finds_what_pyshacl_finds(
     for node in members:
         data.add((node, RDF.type, EX.C))
     shapes = _shapes(path_kind, components, negate)
+    # pyshacl departs from SHACL 1.0 (4.3) when a date meets a numeric range bound: "5 > date" is
+    # a type error, so the value is a result (our engine; checked below), pyshacl reports none
+    assume(not _date_against_a_numeric_range(facts, components))
     try:
         native = _native(data, shapes)
     except ShapeError as err:  # what the compiler cannot evaluate it refuses, naming it
         assert negate and "inside sh:and/sh:or/sh:not" in str(err), err
         return
     assert native == _pyshacl(data, shapes)
+
+
+RANGES = {SH.minInclusive, SH.maxExclusive}
+
+
+def _date_against_a_numeric_range(
+    facts: list[tuple[Node, Node, Node]], components: list[tuple[URIRef, object]]
+) -> bool:
+    dated = any(isinstance(o, Literal) and o.datatype == XSD.date for _, _, o in facts)
+    return dated and any(component in RANGES for component, _ in components)
+
+
+@pytest.mark.parametrize("component", sorted(RANGES))
+def test_a_date_against_a_numeric_bound_is_a_result_as_shacl_says(component: URIRef) -> None:
+    """SHACL 1.0 4.3: a result for each value node where the comparison does not return true;
+    comparing a date with 5 is a type error, so it is a result (pyshacl reports none)."""
+    data = Graph()
+    data.add((EX.n0, RDF.type, EX.C))
+    data.add((EX.n0, EX.p, Literal("2020-01-31", datatype=XSD.date)))
+    assert _native(data, _shapes("p", [(component, 5)], negate=False)) == {str(EX.n0)}
 
 
 # --- SPARQL: the Oxigraph store vs rdflib --------------------------------------------------
