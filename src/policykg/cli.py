@@ -26,6 +26,7 @@ from .paths import project_paths
 if TYPE_CHECKING:
     from .load import LoadResult
     from .store import GraphStore
+    from .validation.report import ValidationReport
 
 # Modules that pull rdflib, pyoxigraph, pyshacl or YAML are imported inside the commands that
 # use them: a named query starts answering in about 0.2 s of CPU time, and `--help` at once.
@@ -610,6 +611,12 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
     "content changed since the last run with the same profile, date, shapes and ontology.",
 )
 @DATA_DIR
+@click.option(
+    "--endpoint",
+    default=None,
+    help="Validate what this SPARQL endpoint holds instead (its default graph must be the union of "
+    "the policy graphs: Oxigraph --union-default-graph); a full run, nothing is written to it.",
+)
 @reports_errors
 def validate(
     profile: str,
@@ -621,18 +628,22 @@ def validate(
     engine: str,
     cache_dir: Path | None,
     data_dir: Path | None,
+    endpoint: str | None,
 ) -> None:
     """Validate the graph (every policy version, with the ontology) with SHACL; findings are
     reported per policy version.
 
     Exit 0 when nothing is at or above --fail-on, 1 when something is, 2 on bad input.
     """
-    from .validation import render, validate_store, validate_with_pyshacl
+    from .validation import validate_store, validate_with_pyshacl
     from .validation.ci import LOCATE_ALWAYS, LOCATE_LIMIT, add_sources
     from .validation.shapes import profile_files
 
     when = _date_option(as_of)
     profile_files(profile)  # an unknown profile is refused before the store is loaded
+    if endpoint is not None:
+        _validate_endpoint(endpoint, profile, when, fail_on, fmt, output, engine, cache_dir, data_dir)
+        return
     store = _load(data_dir).store
     if engine == "pyshacl":
         report = validate_with_pyshacl(store, profile, when)
@@ -643,6 +654,13 @@ def validate(
             )
     locate = fmt in LOCATE_ALWAYS or len(report.findings) <= LOCATE_LIMIT
     add_sources(report, store, data_dir or project_paths().data, fail_on=fail_on, locate=locate)
+    _emit_report(report, fmt, output, fail_on)
+
+
+def _emit_report(report: ValidationReport, fmt: str, output: Path | None, fail_on: str) -> None:
+    """Print or write the report; exit 1 when something is at or above ``fail_on``."""
+    from .validation import render
+
     text = render(report, fmt)
     if output is not None:
         write_atomic(output, text)
@@ -651,6 +669,32 @@ def validate(
         click.echo(text, nl=False)
     if report.count_at_least(fail_on) > 0:
         sys.exit(EXIT_FINDINGS)
+
+
+def _validate_endpoint(
+    endpoint: str,
+    profile: str,
+    when: date,
+    fail_on: str,
+    fmt: str,
+    output: Path | None,
+    engine: str,
+    cache_dir: Path | None,
+    data_dir: Path | None,
+) -> None:
+    """``validate --endpoint``: the data lives on the endpoint, so local data options make no
+    sense with it (refused rather than silently ignored)."""
+    from .validation.remote import validate_endpoint
+
+    local = {"--data-dir": data_dir, "--cache": cache_dir, "--store": _store_dir()}
+    given = [name for name, value in local.items() if value is not None]
+    if engine != "native":
+        given.append("--engine " + engine)
+    if given:
+        raise click.UsageError(f"--endpoint validates the remote data: {', '.join(given)} cannot go with it")
+    report = validate_endpoint(endpoint, profile, when)
+    report.fail_on = fail_on
+    _emit_report(report, fmt, output, fail_on)
 
 
 @main.command(epilog=EXIT_CODES)

@@ -5,18 +5,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from rdflib import URIRef
 from rdflib.term import Identifier
 
 from ..namespaces import SH
-from ..store import SYSTEM_GRAPHS, OxigraphStore
+from ..store import SYSTEM_GRAPHS
 from .engine import Rule, Solution
 from .report import Finding
 
 
+class SubjectGraphs(Protocol):
+    """What attribution needs from a store: the graphs where each focus node is a subject."""
+
+    def graphs_with_subjects(self, nodes: Iterable[str]) -> dict[str, set[str]]: ...
+
+
 def owners(
-    store: OxigraphStore, focus: Iterable[str], scope: list[URIRef] | None = None
+    store: SubjectGraphs, focus: Iterable[str], scope: list[URIRef] | None = None
 ) -> dict[str, list[str]]:
     """The policy versions of each focus node (within ``scope`` if given; [""] when none)."""
     allowed = {str(g) for g in scope} if scope is not None else None
@@ -29,7 +36,7 @@ def owners(
 
 
 def attribute(
-    store: OxigraphStore, solutions: list[Solution], scope: list[URIRef] | None = None
+    store: SubjectGraphs, solutions: list[Solution], scope: list[URIRef] | None = None
 ) -> list[Finding]:
     """The findings of the solutions, per policy version, sorted and without repeats."""
     owned = owners(store, {str(row["this"]) for _rule, row in solutions}, scope)

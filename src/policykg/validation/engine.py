@@ -9,6 +9,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Protocol
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Identifier, Node
@@ -16,13 +17,20 @@ from rdflib.term import Identifier, Node
 from ..errors import PolicyKGError
 from ..shacl import Check, compile_shapes, focus_select, focus_values
 from ..sparql_text import bind_analysis_date
-from ..store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, OxigraphStore
+from ..store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, SelectResult
 from .shapes import article_of
 
 SHARED_GRAPHS = (str(ONTOLOGY_GRAPH), str(CATALOGUE_GRAPH))
 """What every policy version's validation may read besides its own graph."""
 ENGINE_VERSION = "policykg-shacl-sparql-2"
 """Part of the cache key: bump it when the engine's output for the same input changes."""
+
+
+class SparqlSource(Protocol):
+    """What the engine needs from a store: SELECT answers over the union of all graphs (None),
+    or over the given graphs. An OxigraphStore, or a remote endpoint for full runs."""
+
+    def solutions(self, sparql: str, graphs: list[str] | None = None) -> SelectResult: ...
 
 
 @dataclass(frozen=True)
@@ -102,7 +110,7 @@ class Engine:
 
     def solutions(
         self,
-        store: OxigraphStore,
+        store: SparqlSource,
         as_of: date,
         scope: list[URIRef] | None = None,
         cross_policy: bool | None = None,
@@ -155,7 +163,7 @@ class Engine:
                     progress(done, len(tasks))
         return [row for batch in batches for row in batch]
 
-    def _focus_in(self, store: OxigraphStore, shape: Node, graph: str) -> str:
+    def _focus_in(self, store: SparqlSource, shape: Node, graph: str) -> str:
         """The shape's focus nodes among the subjects of one graph, as a pattern for its
         queries: inline IRIs (fast whatever the plan), or the scoped target if there are blank
         nodes. The target is matched against the graph and the ontology."""

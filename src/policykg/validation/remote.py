@@ -1,0 +1,134 @@
+"""Validation on a remote SPARQL endpoint (Oxigraph server, Virtuoso): the same compiled shape
+queries as local validation, sent over the SPARQL protocol. Nothing is written to the endpoint:
+the analysis date is already in each query's text. A remote run is always a full run (no
+cache, no planning), since the endpoint gives no cheap way to know what changed."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Identifier
+
+from ..namespaces import PKG
+from ..query import EndpointError, check_endpoint
+from ..store import SelectResult
+from .attribute import attribute
+from .engine import Engine
+from .report import ValidationReport
+from .shapes import load_shapes
+
+BATCH = 200
+"""Focus nodes per attribution query: keeps each request small for servers with a URL or
+query-size limit."""
+
+
+class RemoteSparql:
+    """Just what the engine and attribution need from a store, answered by an endpoint."""
+
+    def __init__(self, endpoint: str, timeout: float = 60.0) -> None:
+        check_endpoint(endpoint)
+        self.endpoint = endpoint
+        self.timeout = timeout
+
+    def solutions(self, sparql: str, graphs: list[str] | None = None) -> SelectResult:
+        """A SELECT over the endpoint's default graph (or ``graphs`` as FROM clauses are not
+        added: remote runs are unscoped, so ``graphs`` must be None)."""
+        if graphs is not None:
+            raise ValueError("a remote run is a full run: no scoped dataset")
+        data = self._post(sparql)
+        try:
+            columns = list(data["head"]["vars"])
+            rows = [[_term(b.get(c)) for c in columns] for b in data["results"]["bindings"]]
+        except (KeyError, TypeError) as err:
+            raise EndpointError(f"endpoint {self.endpoint} returned no SELECT results ({err})") from None
+        return SelectResult(columns, rows)
+
+    def graphs_with_subjects(self, nodes: Iterable[str]) -> dict[str, set[str]]:
+        """The named graphs in which each IRI is a subject, asked in batches with VALUES. A blank
+        node cannot be named in a query to another store: it gets no graph (reported as [""])."""
+        wanted = sorted(set(nodes))
+        found: dict[str, set[str]] = {node: set() for node in wanted}
+        iris = [n for n in wanted if _is_iri(n)]
+        for start in range(0, len(iris), BATCH):
+            values = " ".join(f"<{n}>" for n in iris[start : start + BATCH])
+            query = f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+            for row in self.solutions(query).records():
+                found[str(row["s"])].add(str(row["g"]))
+        return found
+
+    def draft_versions(self) -> frozenset[str]:
+        rows = self.solutions(f"SELECT DISTINCT ?v WHERE {{ ?v <{PKG.reviewStatus}> <{PKG.Draft}> }}")
+        return frozenset(str(row["v"]) for row in rows.records())
+
+    def _post(self, sparql: str) -> dict[str, Any]:
+        body = urllib.parse.urlencode({"query": sparql}).encode("utf-8")
+        request = urllib.request.Request(
+            self.endpoint,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/sparql-results+json",
+            },
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                answer = json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as err:
+            detail = err.read(300).decode("utf-8", "replace").strip().splitlines()
+            said = f": {detail[0]}" if detail else ""
+            raise EndpointError(f"endpoint {self.endpoint} refused a query: HTTP {err.code}{said}") from None
+        except (urllib.error.URLError, TimeoutError, OSError, ValueError) as err:
+            reason = getattr(err, "reason", err)
+            raise EndpointError(f"endpoint {self.endpoint} cannot be reached ({reason})") from None
+        if not isinstance(answer, dict):
+            raise EndpointError(f"endpoint {self.endpoint} returned no JSON results")
+        return answer
+
+
+def validate_endpoint(
+    endpoint: str, profile: str = "data", as_of: date | None = None, timeout: float = 60.0
+) -> ValidationReport:
+    """Validate everything the endpoint's default graph holds (it must be the union of the
+    policy graphs: Oxigraph with --union-default-graph, Virtuoso as is) against a profile."""
+    as_of = as_of or date.today()
+    remote = RemoteSparql(endpoint, timeout)
+    solutions = Engine(load_shapes(profile)).solutions(remote, as_of)
+    findings = attribute(remote, solutions)
+    return ValidationReport(
+        profile,
+        as_of,
+        findings,
+        validated=len(_versions(remote)),
+        from_cache=0,
+        drafts=remote.draft_versions(),
+    )
+
+
+def _versions(remote: RemoteSparql) -> set[str]:
+    rows = remote.solutions(f"SELECT DISTINCT ?v WHERE {{ ?v a <{PKG.PolicyVersion}> }}")
+    return {str(row["v"]) for row in rows.records()}
+
+
+def _is_iri(node: str) -> bool:
+    return ":" in node and not node.startswith("_:")
+
+
+def _term(cell: Mapping[str, str] | None) -> Identifier | None:
+    if cell is None:
+        return None
+    kind = cell.get("type")
+    if kind == "uri":
+        return URIRef(cell["value"])
+    if kind == "bnode":
+        return BNode(cell["value"])
+    if "xml:lang" in cell:
+        return Literal(cell["value"], lang=cell["xml:lang"])
+    return Literal(cell["value"], datatype=URIRef(cell["datatype"]) if "datatype" in cell else None)
