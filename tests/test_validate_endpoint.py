@@ -20,10 +20,13 @@ from .servers import Server, start_oxigraph, start_virtuoso
 STARTERS = {"oxigraph": start_oxigraph, "virtuoso": start_virtuoso}
 AS_OF = "2026-11-23"
 VIRTUOSO_GAP = (
-    "Virtuoso 7.2 evaluates some compiled forms differently: the data profile reports sh:in and "
-    "sh:class findings that are not there (sameTerm filters, rdf:type/rdfs:subClassOf* inside MINUS) "
-    "and the compliance profile stops on 'transitive start not given'"
+    "Virtuoso 7.2 misses rdfs:subClassOf+ chains when both ends are bound: the data profile reports "
+    "sh:class findings that are not there (pkg:EU-US-PrivacyShield, typed gdpr:AdequacyDecision, "
+    "is not seen as a dpv:LegalBasis)"
 )
+VIRTUOSO_REFUSES = "OnlyPurposeShape"
+"""Its 'rdfs:subClassOf*' between two bound variables inside EXISTS: Virtuoso answers 'transitive
+start not given' (HTTP 500)."""
 
 
 @pytest.fixture(scope="module", params=sorted(STARTERS))
@@ -63,13 +66,18 @@ def _findings(output: str) -> set[tuple[str, ...]]:
 def test_endpoint_validation_gives_the_local_findings(
     profile: str, server: Server, seed_data: Path, request: pytest.FixtureRequest
 ) -> None:
-    if server.name == "virtuoso":
+    if server.name == "virtuoso" and profile == "data":
         request.applymarker(pytest.mark.xfail(strict=True, reason=VIRTUOSO_GAP))
     runner = CliRunner()
     common = ["validate", "--profile", profile, "--as-of", AS_OF, "--format", "json", "--fail-on", "none"]
     local = runner.invoke(main, [*common, "--data-dir", str(seed_data)])
     assert local.exit_code == 0, local.output
     remote = runner.invoke(main, [*common, "--endpoint", server.query_url])
+    if server.name == "virtuoso" and profile == "compliance":
+        # not runnable there: a one-line error that names the shape, never a partial report
+        assert remote.exit_code == 2 and VIRTUOSO_REFUSES in remote.output, remote.output
+        assert len(remote.output.strip().splitlines()) == 1
+        return
     assert remote.exit_code == 0, remote.output
     expected = _findings(local.output)
     if profile == "compliance":

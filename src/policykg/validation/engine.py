@@ -152,6 +152,8 @@ class Engine:
                 raise PolicyKGError(
                     f"shape {rule.shape}: the compiled query is not valid SPARQL: {str(err).splitlines()[0]}"
                 ) from None
+            except PolicyKGError as err:  # e.g. a remote endpoint that refuses this shape's query
+                raise PolicyKGError(f"shape {rule.shape}: {err}") from None
             return [(rule, row) for row in rows]
 
         batches = []
