@@ -30,7 +30,7 @@ from rdflib import URIRef
 from .errors import BadValueError, InputFileError, PolicyKGError
 from .namespaces import PREFIXES
 from .paths import project_paths
-from .store import ONTOLOGY_GRAPH, GraphStore, OxigraphStore, selected_graphs
+from .store import ONTOLOGY_GRAPH, GraphStore, OxigraphStore, as_oxigraph, selected_graphs
 
 FORMATS = ("turtle", "trig", "ntriples", "nquads", "jsonld")
 QUAD_FORMATS = ("trig", "nquads", "jsonld")
@@ -61,15 +61,6 @@ def load_context() -> dict[str, Any]:
     except json.JSONDecodeError as err:
         raise InputFileError(path, f"invalid JSON: {err.msg}", err.lineno) from None
     return data
-
-
-def _as_oxigraph(store: GraphStore) -> OxigraphStore:
-    if isinstance(store, OxigraphStore):
-        return store
-    copy = OxigraphStore()
-    for name in store.graph_names():
-        copy.replace_graph(name, store.graph(name))
-    return copy
 
 
 def graph_lines(store: OxigraphStore, name: URIRef) -> list[str]:
@@ -207,7 +198,7 @@ def export(store: GraphStore, fmt: str, only: str | None = None, framed: bool = 
     """Serialise all graphs (or one policy version) in ``fmt``; deterministic for equal input."""
     if fmt not in FORMATS:
         raise BadValueError("export format", fmt, " | ".join(FORMATS))
-    oxi = _as_oxigraph(store)
+    oxi = as_oxigraph(store)
     names = sorted(selected_graphs(oxi, only))
     if fmt == "nquads":
         return _nquads(oxi, names)

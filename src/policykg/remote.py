@@ -13,6 +13,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rdflib import Graph, URIRef
 
@@ -86,8 +87,9 @@ UNION_HINT = (
 )
 
 
-def _ask(endpoint: str, query: str, timeout: float) -> bool:
-    """One ASK over the SPARQL protocol (POST form), answered as SPARQL JSON."""
+def post_query(endpoint: str, query: str, timeout: float) -> Any:
+    """One query over the SPARQL protocol (POST form), its SPARQL JSON answer decoded. urllib's
+    errors go to the caller, which says in its own words what failed."""
     body = urllib.parse.urlencode({"query": query}).encode("utf-8")
     request = urllib.request.Request(
         endpoint,
@@ -98,9 +100,13 @@ def _ask(endpoint: str, query: str, timeout: float) -> bool:
             "Accept": "application/sparql-results+json",
         },
     )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def _ask(endpoint: str, query: str, timeout: float) -> bool:
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            answer = json.loads(response.read().decode("utf-8"))
+        answer = post_query(endpoint, query, timeout)
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as err:
         reason = getattr(err, "reason", err)
         raise RemoteStoreError(f"{endpoint}: cannot ask the store ({reason})") from None

@@ -574,3 +574,14 @@ def _rdflib_rows(result: Any) -> SelectResult:
 
 def _triple(quad: ox.Quad) -> tuple[Node, Node, Node]:
     return (from_ox(quad.subject), from_ox(quad.predicate), from_ox(quad.object))  # type: ignore[return-value]
+
+
+def as_oxigraph(store: GraphStore) -> OxigraphStore:
+    """The store itself when it is an Oxigraph store, else an in-memory Oxigraph copy of it:
+    validation and export run their SPARQL in Oxigraph whatever store the user chose."""
+    if isinstance(store, OxigraphStore):
+        return store
+    copy = OxigraphStore()
+    for name in store.graph_names():
+        copy.replace_graph(name, store.graph(name))
+    return copy

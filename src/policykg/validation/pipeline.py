@@ -17,13 +17,12 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from ..store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, GraphStore, OxigraphStore
+from ..store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH, GraphStore, OxigraphStore, as_oxigraph
 from .attribute import attribute
 from .cache import FindingsCache
 from .engine import ENGINE_VERSION, Engine, Solution
 from .report import Finding, ValidationReport
 from .shapes import load_shapes, shapes_digest
-from .store_copy import as_oxigraph
 
 RESCOPE_LIMIT = 200
 """Above this many changed versions, a full run is cheaper than one scoped run per version."""

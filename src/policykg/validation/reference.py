@@ -15,11 +15,10 @@ from rdflib.term import Node
 from ..errors import PolicyKGError
 from ..namespaces import PKG, SH
 from ..shacl import severity_name
-from ..store import GraphStore
+from ..store import GraphStore, as_oxigraph
 from .attribute import owners
 from .report import Finding, ValidationReport
 from .shapes import article_of, load_shapes, owner_shape
-from .store_copy import as_oxigraph
 
 
 class _PreparedQueryGraph(Graph):

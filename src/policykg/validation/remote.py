@@ -5,7 +5,6 @@ cache, no planning), since the endpoint gives no cheap way to know what changed.
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -18,6 +17,7 @@ from rdflib.term import Identifier
 
 from ..namespaces import PKG
 from ..query import EndpointError, check_endpoint
+from ..remote import post_query
 from ..store import SelectResult
 from .attribute import attribute
 from .engine import Engine
@@ -68,19 +68,8 @@ class RemoteSparql:
         return frozenset(str(row["v"]) for row in rows.records())
 
     def _post(self, sparql: str) -> dict[str, Any]:
-        body = urllib.parse.urlencode({"query": sparql}).encode("utf-8")
-        request = urllib.request.Request(
-            self.endpoint,
-            data=body,
-            method="POST",
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/sparql-results+json",
-            },
-        )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                answer = json.loads(response.read().decode("utf-8"))
+            answer = post_query(self.endpoint, sparql, self.timeout)
         except urllib.error.HTTPError as err:
             detail = err.read(300).decode("utf-8", "replace").strip().splitlines()
             said = f": {detail[0]}" if detail else ""
