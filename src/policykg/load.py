@@ -235,7 +235,7 @@ def load_project(
 
 def _mark_load(store: GraphStore, state: str) -> None:
     """A persistent store records whether its last load completed (see bookkeeping.LOAD_STATE)."""
-    if isinstance(store, OxigraphStore) and store.path is not None:
+    if store.persistent:
         store.update(bookkeeping.load_state_operation(state))
         store.flush()
 

@@ -108,6 +108,12 @@ class GraphStore(Protocol):
     def drop_version(self, name: URIRef) -> None:
         """Remove a graph and its hash."""
 
+    @property
+    def persistent(self) -> bool:
+        """Whether the store outlives the process (a folder on disk): only such a store records
+        whether its last load completed."""
+        ...
+
     def is_fresh(self) -> bool:
         """No policy version recorded yet (new, or a first load that never finished)."""
 
@@ -237,6 +243,10 @@ class OxigraphStore:
             self._store = ox.Store()
         else:
             self._store = ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+
+    @property
+    def persistent(self) -> bool:
+        return self.path is not None
 
     def replace_graph(self, name: URIRef, graph: Graph, digest: str | None = None) -> None:
         quads = [
@@ -463,6 +473,8 @@ class OxigraphStore:
 class MemoryStore:
     """rdflib Dataset in memory, default graph = union of the named graphs (reference engine).
     Its bookkeeping (content hashes) is a dict beside the data, not triples in it."""
+
+    persistent = False  # in memory only
 
     def __init__(self) -> None:
         self._ds = Dataset(default_union=True)
