@@ -28,13 +28,17 @@ FIXED = {"n": "1", "x": "https://example.org/x"}
 UNICODE = st.text(st.characters(blacklist_categories=["Cs"]), max_size=40)
 """Any string Python can encode as UTF-8 (surrogates are refused with exit 2 before binding)."""
 TEXTS = st.lists(
-    st.one_of(st.sampled_from(["\r\n", "\r", "\n", "\ufeff", "\t", '"', "\\", "🎉", "é"]), st.characters()),
+    st.one_of(
+        st.sampled_from(["\r\n", "\r", "\n", "\ufeff", "\t", '"', "\\", "🎉", "é"]),
+        st.characters(blacklist_categories=["Cs"]),  # a stored text is UTF-8: no lone surrogates
+    ),
     max_size=40,
 ).map("".join)
-"""Policy texts with every kind of line end, BOMs, quotes, backslashes and astral characters."""
+"""Policy texts with every kind of line end, BOMs, quotes, backslashes and astral characters
+(what a UTF-8 file can hold: a lone surrogate cannot be stored, so it is no source text)."""
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(UNICODE)
 def test_any_unicode_value_is_one_literal_locally(value: str) -> None:
     query = load_query(TYPED)
@@ -58,7 +62,7 @@ def endpoint() -> Iterator[Server]:
 
 
 @pytest.mark.slow
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(value=UNICODE)
 def test_any_unicode_value_is_one_literal_on_an_endpoint(endpoint: Server, value: str) -> None:
     query = load_query(TYPED)
@@ -66,7 +70,7 @@ def test_any_unicode_value_is_one_literal_on_an_endpoint(endpoint: Server, value
     assert result.rows[0][0] == Literal(value)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(before=TEXTS, quote=TEXTS.filter(bool), after=TEXTS)
 def test_located_offsets_read_back_the_quote_in_the_stored_text(before: str, quote: str, after: str) -> None:
     """Offsets count code points of the text exactly as stored (a CRLF is two), so a quote
