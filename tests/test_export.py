@@ -185,6 +185,7 @@ def test_context_is_json_ld_1_0() -> None:
                 assert set(definition) <= {"@id", "@type", "@reverse", "@container", "@language"}
 
 
+@pytest.mark.slow  # a Java process (Apache Jena)
 @pytest.mark.skipif(not jena.available(), reason="Java or Debian's libapache-jena-java is absent")
 def test_jena_reads_the_jsonld_export(loaded: LoadResult, tmp_path: Path) -> None:
     """Apache Jena's JSON-LD 1.0 reader, rdflib and PyLD read the same quads from the export."""
@@ -310,6 +311,7 @@ def test_framed_jsonld_is_small_and_one_shape_per_property(loaded: LoadResult) -
     assert len(stated) > 1000 and all((s, p, o) in union for s, p, o, _g in stated)
 
 
+@pytest.mark.slow  # five full exports re-read by rdflib (about 15 s)
 def test_blank_nodes_of_two_graphs_stay_two_nodes(data_copy: Path) -> None:
     """Canonical labels restart in every graph; a merged or quad export must not make the
     blank nodes of two versions one node."""
