@@ -14,6 +14,31 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+HEADLESS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def dump_dom(url: str, profile: Path, budget_ms: int | None = None) -> str:
+    """The page's DOM as headless Chromium leaves it (after its scripts ran, within
+    ``budget_ms`` of virtual time when given): for tests that read a page, not use it."""
+    assert CHROMIUM is not None, "CI installs Chromium (.ci/setup)"
+    budget = [f"--virtual-time-budget={budget_ms}"] if budget_ms is not None else []
+    result = subprocess.run(
+        [CHROMIUM, *HEADLESS, f"--user-data-dir={profile}", *budget, "--dump-dom", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip(), result.stderr[-2000:]
+    return result.stdout
 
 
 class Browser:

@@ -9,7 +9,6 @@ import html
 import os
 import re
 import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from policykg.load import LoadResult
 from policykg.paths import project_paths
 from policykg.report import write_site
 
+from .browser import dump_dom
 from .conftest import SEEDS
 
 pytestmark = pytest.mark.slow  # a headless browser
@@ -38,28 +38,9 @@ def site(shipped: LoadResult, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def dom(url: str, profile: Path) -> str:
     """The page's DOM after its scripts ran."""
-    assert CHROMIUM is not None, "CI installs Chromium (.ci/setup)"
-    result = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert "<html" in result.stdout, result.stderr[-2000:]
-    return result.stdout
+    page = dump_dom(url, profile, budget_ms=5000)
+    assert "<html" in page
+    return page
 
 
 def _text(fragment: str) -> str:

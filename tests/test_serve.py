@@ -33,7 +33,7 @@ from policykg.query import bind_parameters, find_query, run_local, run_remote
 from policykg.serve import Limits, make_server
 from policykg.sparql_text import substitute_terms
 
-from .browser import Browser
+from .browser import Browser, dump_dom
 from .servers import free_port, wait_http
 
 pytestmark = pytest.mark.slow  # a real HTTP server and a headless browser
@@ -207,29 +207,7 @@ needs_chromium = pytest.mark.skipif(
 
 def _dom(url: str, profile: Path) -> str:
     """The page's DOM after its scripts ran, in headless Chromium."""
-    assert CHROMIUM is not None, "CI installs Chromium (.ci/setup)"
-    result = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={profile}",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.stdout.strip(), result.stderr[-2000:]
-    return result.stdout
+    return dump_dom(url, profile, budget_ms=10000)
 
 
 @needs_chromium

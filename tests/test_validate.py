@@ -276,11 +276,10 @@ def test_malformed_data_file_gives_file_and_line(runner: CliRunner, data_copy: P
 @pytest.mark.slow  # a headless browser
 def test_html_report_in_a_real_browser(runner: CliRunner, tmp_path: Path, seed_data: Path) -> None:
     import os
-    import shutil
-    import subprocess
 
-    chromium = shutil.which("chromium")
-    if chromium is None:
+    from .browser import CHROMIUM, dump_dom
+
+    if CHROMIUM is None:
         if os.environ.get("CI"):
             raise AssertionError("CI installs Chromium (.ci/setup)")
         pytest.skip("Chromium is not installed")
@@ -304,24 +303,7 @@ def test_html_report_in_a_real_browser(runner: CliRunner, tmp_path: Path, seed_d
         ],
     )
     assert result.exit_code == 0, result.output
-    dom = subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--dump-dom",
-            out.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    ).stdout
+    dom = dump_dom(out.as_uri(), tmp_path / "profile")
     assert '<p id="summary">3 violations' in dom
     assert f"<h2>{TALKDESK}</h2>" in dom
     assert "<h3>GDPR Art. 44-46 (transfer safeguards)</h3>" in dom
