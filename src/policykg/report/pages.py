@@ -10,29 +10,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from html import escape
 
 from ..diff import ADDED, CHANGED, REMOVED, VersionDiff
 from ..facts import GROUPS, Fact, Quote, Version, grouped
 from ..instruments import Instrument, InstrumentStatus, status_on
 from .model import ReportFinding, ReportModel, VersionView
+from .style import STATE_CLASS, e
 from .timeline import timeline_svg
 
 SEVERITIES = ("violation", "warning", "info")
 NO_CONTRADICTION = '<p class="muted">None found by the rules.</p>'
 ARIA_CURRENT = ' aria-current="page"'
 ABSENCE_NOTE = "No sentence states it: the finding is about something the text leaves out."
-STATE_CLASS = {
-    "valid": "ok",
-    "not-in-force": "muted",
-    "not-recognised": "warn",
-    "closed-to-new-contracts": "warn",
-    "invalid": "bad",
-}
-
-
-def e(text: object) -> str:
-    return escape(str(text), quote=True)
 
 
 def version_path(version: Version) -> str:

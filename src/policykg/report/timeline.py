@@ -5,27 +5,16 @@ versions as dots on the same axis."""
 from __future__ import annotations
 
 from datetime import date
-from html import escape
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from ..instruments import Instrument, status_on
+from .style import STATE_FILL, e
 
 if TYPE_CHECKING:
     from .model import ReportModel, VersionView
 
 LEFT, RIGHT, TOP, ROW, WIDTH = 300, 20, 40, 22, 1100
-FILL = {
-    "valid": "#1a7f37",
-    "not-in-force": "#8c959f",
-    "not-recognised": "#bf8700",
-    "closed-to-new-contracts": "#bf8700",
-    "invalid": "#cf222e",
-}
-
-
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
 
 
 class _Axis:
@@ -95,13 +84,13 @@ def timeline_svg(model: ReportModel) -> tuple[str, list[tuple[str, str, str]]]:
     events: list[tuple[str, str, str]] = []
     for instrument in instruments:
         y += ROW
-        parts.append(f'<text x="8" y="{y + 15}" class="label">{_e(_short(instrument.label))}</text>')
+        parts.append(f'<text x="8" y="{y + 15}" class="label">{e(_short(instrument.label))}</text>')
         for a, b, state, summary in _segments(instrument, model.as_of):
             x1, x2 = axis.x(a), axis.x(b)
             parts.append(
                 f'<rect x="{x1:.1f}" y="{y + 4}" width="{max(x2 - x1, 1.5):.1f}" height="{ROW - 8}" '
-                f'fill="{FILL[state]}"><title>{_e(instrument.label)}, from {a.isoformat()}: '
-                f"{_e(summary)}</title></rect>"
+                f'fill="{STATE_FILL[state]}"><title>{e(instrument.label)}, from {a.isoformat()}: '
+                f"{e(summary)}</title></rect>"
             )
         for event in instrument.events:
             events.append((event.on.isoformat(), instrument.label, event.cite()))
@@ -109,14 +98,14 @@ def timeline_svg(model: ReportModel) -> tuple[str, list[tuple[str, str, str]]]:
                 x = axis.x(event.on)
                 parts.append(
                     f'<path d="M{x:.1f},{y + 1} l4,5 l-4,5 l-4,-5 z" class="event">'
-                    f"<title>{_e(event.cite())}</title></path>"
+                    f"<title>{e(event.cite())}</title></path>"
                 )
     y += ROW
     parts.append(f'<text x="8" y="{y + 15}" class="section">Vendors (policy versions)</text>')
     for vendor in sorted(vendors, key=str.casefold):
         y += ROW
         views = vendors[vendor]
-        parts.append(f'<text x="8" y="{y + 15}" class="label">{_e(vendor)}</text>')
+        parts.append(f'<text x="8" y="{y + 15}" class="label">{e(vendor)}</text>')
         dated = [v for v in views if v.version.on]
         if dated:
             first = min(v.version.on for v in dated if v.version.on)
@@ -130,9 +119,9 @@ def timeline_svg(model: ReportModel) -> tuple[str, list[tuple[str, str, str]]]:
             x = axis.x(version.on)
             review = "draft" if version.draft else "reviewed"
             parts.append(
-                f'<a href="{_e(version_path(version))}" class="dot {review}">'
+                f'<a href="{e(version_path(version))}" class="dot {review}">'
                 f'<circle cx="{x:.1f}" cy="{y + 11}" r="6"/>'
-                f"<title>{_e(vendor)} {_e(version.version_name)} ({review})</title></a>"
+                f"<title>{e(vendor)} {e(version.version_name)} ({review})</title></a>"
             )
     x = axis.x(model.as_of)
     parts.append(f'<line x1="{x:.1f}" y1="{TOP - 12}" x2="{x:.1f}" y2="{height - 10}" class="asof"/>')
