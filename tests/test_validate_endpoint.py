@@ -91,6 +91,7 @@ def test_endpoint_validation_refuses_bad_urls_and_local_options(tmp_path: Path) 
     assert empty.exit_code == 2 and "http:// or https://" in empty.output
     down = runner.invoke(main, ["validate", "--endpoint", "http://127.0.0.1:9/sparql"])
     assert down.exit_code == 2 and "cannot be reached" in down.output
+    assert "shape" not in down.output  # the endpoint is down, not a shape wrong
     assert "Traceback" not in down.output and len(down.output.strip().splitlines()) == 1
     mixed = runner.invoke(
         main, ["validate", "--endpoint", "http://127.0.0.1:9/sparql", "--cache", str(tmp_path)]

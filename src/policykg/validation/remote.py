@@ -89,13 +89,15 @@ def validate_endpoint(
     policy graphs: Oxigraph with --union-default-graph, Virtuoso as is) against a profile."""
     as_of = as_of or date.today()
     remote = RemoteSparql(endpoint, timeout)
-    solutions = Engine(load_shapes(profile)).solutions(remote, as_of)
+    shapes = load_shapes(profile)
+    versions = _versions(remote)  # first: an unreachable endpoint is said as such, not as a shape's failure
+    solutions = Engine(shapes).solutions(remote, as_of)
     findings = attribute(remote, solutions)
     return ValidationReport(
         profile,
         as_of,
         findings,
-        validated=len(_versions(remote)),
+        validated=len(versions),
         from_cache=0,
         drafts=remote.draft_versions(),
     )
