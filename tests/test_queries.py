@@ -210,7 +210,12 @@ def test_purposes_by_legal_basis_consent(loaded: LoadResult) -> None:
     # GDPR section: "we require your permission for all such actions" (the data users provide on the website);
     # CloudTalk's call recording (4 purposes) also as implied consent: "You will be informed about the
     # recording ... If you do not wish the call to be recorded, you may contact us through alternative methods"
-    assert len(found) == 25
+    # (an inference), and as the consent the text states: "Your consent" (4 rows each)
+    assert len(found) == 29
+    assert (
+        sum(1 for r in found if r[1] == "Call recording" and r[3] == "dpv:Consent" and r[5] == "Your consent")
+        == 4
+    )
     # CloudCall: "stating their consent to be recorded, implying consent by staying on the call"
     assert (
         "cloudcall/2018-01-16",

@@ -212,3 +212,41 @@ def test_every_seed_storage_rule_is_worded_in_the_graph(loaded: LoadResult) -> N
         """SELECT ?r WHERE { GRAPH ?v { ?r a dpv:StorageDuration FILTER NOT EXISTS { ?r dct:description ?d } } }"""
     )
     assert [str(r[0]) for r in rows.rows] == []
+
+
+# -- recall2.md U1-U3: facts their quotes do not state ------------------------------------------
+
+
+def test_kloudtalk_access_right_bullet_limits_the_right_not_how_data_is_obtained(loaded: LoadResult) -> None:
+    # "We assure you the right to: • Access your personal data only that you have shared with us" narrows the
+    # right of access; it says nothing about how data is collected.
+    lim = URIRef(f"{KLOUDTALK}/limiting/access-only-shared-data")
+    assert _values(loaded, lim, "pkg:limitsRight") == {"https://w3id.org/dpv/legal/eu/gdpr#A15"}
+    assert _values(loaded, lim, "pkg:onlyProcessing") == set()
+
+
+def test_cloudtalk_call_recording_basis_is_the_stated_consent_and_implied_consent_is_an_inference(
+    loaded: LoadResult,
+) -> None:
+    # "Your consent, or our legitimate interest ...": the text says consent; "implied" is the reader's word.
+    rows = loaded.store.select(
+        """SELECT ?b ?q ?why WHERE { ?ev oa:hasSource ?v ; pkg:factSubject ?p ; pkg:factProperty dpv:hasLegalBasis ;
+             pkg:factValue ?b ; oa:hasSelector/oa:exact ?q . OPTIONAL { ?ev pkg:inference ?why } }""",
+        {"v": CLOUDTALK, "p": URIRef(f"{CLOUDTALK}/process/call-recording")},
+    )
+    basis = {str(r[0]).rsplit("#", 1)[1]: (str(r[1]), r[2]) for r in rows.rows}
+    assert basis["Consent"] == ("Your consent", None)
+    quote, why = basis["ImpliedConsent"]
+    assert quote.startswith("You will be informed about the recording")
+    assert why is not None and 'does not say "implied"' in str(why)
+
+
+def test_cloudtalk_faq_customers_as_controller_rest_on_a_sentence_not_a_heading(loaded: LoadResult) -> None:
+    quotes = [
+        q
+        for s, o, q in _quotes(loaded, CLOUDTALK_FAQ, "dpv:hasDataController")
+        if s.endswith("/process/multi-jurisdiction-storage")
+    ]
+    assert quotes == [
+        "we will assist you with responding to individual rights requests that you receive under the GDPR"
+    ]
