@@ -250,3 +250,57 @@ def test_cloudtalk_faq_customers_as_controller_rest_on_a_sentence_not_a_heading(
     assert quotes == [
         "we will assist you with responding to individual rights requests that you receive under the GDPR"
     ]
+
+
+# -- recall2.md precision: a purpose or data subject is quoted where the text states it; what the
+# annotator reads into a quote carries pkg:inference ----------------------------------------------
+
+
+def _evidence(
+    loaded: LoadResult, version: URIRef, process: str, prop: str
+) -> list[tuple[str, str, str | None]]:
+    """(value, quote, inference) of each evidenced ``prop`` fact on one process of the version."""
+    rows = loaded.store.select(
+        f"""SELECT ?o ?q ?why WHERE {{ ?ev oa:hasSource ?v ; pkg:factSubject ?p ; pkg:factProperty {prop} ;
+                 pkg:factValue ?o ; oa:hasSelector/oa:exact ?q . OPTIONAL {{ ?ev pkg:inference ?why }} }}""",
+        {"v": version, "p": URIRef(f"{version}/process/{process}")},
+    )
+    return [(str(r[0]), str(r[1]), None if r[2] is None else str(r[2])) for r in rows.rows]
+
+
+def test_cloudcall_email_tracking_states_no_purpose(loaded: LoadResult) -> None:
+    # "by logging it and the use of beacons" says how, not why; "to analyze how visitors use our website"
+    # follows the cookies sentence
+    [(purpose, quote, _why)] = _evidence(loaded, CLOUDCALL, "email-tracking", "dpv:hasPurpose")
+    assert purpose == "https://w3id.org/policykg#UnspecifiedPurpose"
+    assert "opening and viewing emails" in quote
+
+
+def test_cloudcall_data_appending_purpose_is_quoted_where_stated(loaded: LoadResult) -> None:
+    [(purpose, quote, why)] = _evidence(loaded, CLOUDCALL, "data-appending", "dpv:hasPurpose")
+    assert purpose == "https://w3id.org/dpv#SellProducts"
+    assert quote.endswith("for sales purposes") and why and "states no purpose" in why
+
+
+def test_cloudcall_unlawful_activity_customers_are_the_threatened_not_the_data_subjects(
+    loaded: LoadResult,
+) -> None:
+    [(subject, quote, why)] = _evidence(loaded, CLOUDCALL, "unlawful-activity", "dpv:hasDataSubject")
+    assert subject == "https://w3id.org/dpv#Customer"
+    assert "respective customers" not in quote and why and "names no data subject" in why
+
+
+def test_readings_beyond_the_quote_are_marked_as_inferences(loaded: LoadResult) -> None:
+    for version, process, prop in [
+        (CLOUDCALL, "data-appending", "dpv:hasProcessing"),  # data appending as profiling
+        (TALKDESK, "controller-academy", "dpv:hasPurpose"),  # "Talkdesk Academy" as training
+        (TALKDESK, "controller-site-usage", "dpv:hasPurpose"),  # "Usage of our site" as providing it
+    ]:
+        facts = _evidence(loaded, version, process, prop)
+        assert facts and all(why for _o, _q, why in facts), (process, facts)
+    tax = [
+        why
+        for o, _q, why in _evidence(loaded, TALKDESK, "controller-billing-tax", "dpv:hasPurpose")
+        if o.endswith("#LegalCompliance")
+    ]
+    assert tax and tax[0]
