@@ -243,6 +243,14 @@ def kept_indefinitely_and_until_unsubscribe(a: Annotator) -> None:
     retention(a, other, "indefinitely", DPV.EndlessDuration, "Data is kept indefinitely")
 
 
+def two_tokens_of_one_compact_policy(a: Annotator) -> None:
+    # a compact policy's tokens are the union over the policy's statements: not tied to the same data
+    p = process(a, "compact", PD.EmailAddress, "your e-mail address", DPV.Marketing, "We send newsletters")
+    a.add(p, RDF.type, PKG.CompactPolicy)
+    retention(a, p, "indefinitely", DPV.EndlessDuration, "Data is kept indefinitely")
+    retention(a, p, "until-unsubscribe", DPV.UntilEventDuration, "until you unsubscribe")
+
+
 def anonymised_kept_longer(a: Annotator) -> None:
     retention(
         a,
@@ -440,6 +448,20 @@ def cannot_opt_out_but_can_object(a: Annotator) -> None:  # another involvement:
     a.fact(p, DPV.hasEntityInvolvement, DPV.ObjectingToProcess, "You can object to security cookies")
 
 
+def cannot_in_the_settings_but_can_in_the_browser(
+    a: Annotator,
+) -> None:  # two means, each as the text names it
+    p = bare_process(a, "security-cookies")
+    cannot = a.fact(
+        p, DPV.hasEntityInvolvement, DPV.CannotOptOutFromProcess, "You cannot opt out of security cookies"
+    )
+    a.add(cannot, PKG.viaMeans, PKG.CookieSettingsTool)
+    can = a.fact(
+        p, DPV.hasEntityInvolvement, DPV.OptingOutFromProcess, "You can block all cookies in your browser"
+    )
+    a.add(can, PKG.viaMeans, URIRef("https://w3id.org/dpv/tech#UserAgent"))
+
+
 def cannot_here_can_elsewhere(a: Annotator) -> None:  # the two statements are about different processes
     a.fact(
         bare_process(a, "security-cookies"),
@@ -525,6 +547,15 @@ def erased_but_not_fully(a: Annotator) -> None:
     a.fact(V, DPV.hasProcessing, DPV.Erase, "Your data is erased when you unsubscribe")
 
 
+def erased_on_consent_not_fully_on_another_basis(a: Annotator) -> None:
+    # the erasure holds for consent-based processing, the caveat for data processed on another basis
+    n = node(a, "negative", "no-full-erasure", PKG.NegativeStatement, PKG.hasNegativeStatement)
+    a.fact(n, PKG.deniedProcessing, DPV.Erase, "Unsubscribing might not mean a full erasure")
+    a.fact(n, PKG.exceptLegalBasis, DPV.Consent, "Unsubscribing might not mean a full erasure")
+    erased = a.fact(V, DPV.hasProcessing, DPV.Erase, "Your data is erased when you unsubscribe")
+    a.add(erased, PKG.appliesToLegalBasis, DPV.Consent)
+
+
 # shape -> (fires, near misses, the two quotes the first finding names)
 RULES: dict[str, tuple[Callable[[Annotator], None], list[Callable[[Annotator], None]], tuple[str, str]]] = {
     "NegativeStatementShape": (
@@ -549,7 +580,7 @@ RULES: dict[str, tuple[Callable[[Annotator], None], list[Callable[[Annotator], N
     ),
     "RetentionConflictShape": (
         kept_indefinitely_and_until_unsubscribe,
-        [anonymised_kept_longer],
+        [anonymised_kept_longer, two_tokens_of_one_compact_policy],
         ("Data is kept indefinitely", "until you unsubscribe"),
     ),
     "HeadingShape": (
@@ -585,7 +616,7 @@ RULES["ConsentTypeShape"] = (
 )
 RULES["InvolvementConflictShape"] = (
     cannot_opt_out_but_can_block,
-    [cannot_opt_out_but_can_object, cannot_here_can_elsewhere],
+    [cannot_opt_out_but_can_object, cannot_here_can_elsewhere, cannot_in_the_settings_but_can_in_the_browser],
     ("You cannot opt out of security cookies", "You can block all cookies in your browser"),
 )
 RULES["SectionNumberShape"] = (
@@ -609,11 +640,13 @@ MORE: list[tuple[str, Callable[[Annotator], None], list[Callable[[Annotator], No
     (
         "NegativeStatementShape",
         erased_but_not_fully,
-        [],
+        [erased_on_consent_not_fully_on_another_basis],
         ("Unsubscribing might not mean a full erasure", "Your data is erased when you unsubscribe"),
     ),
 ]
 RULE_SHAPES = set(RULES)
+# drafting defects, true but not contradictions about processing (recall2.md): reported as info
+INFO_SHAPES = {"SectionNumberShape", "TableOfContentsShape"}
 
 
 @pytest.fixture(scope="module")
@@ -642,7 +675,8 @@ def test_rule_fires_on_its_fixture_and_names_both_quotes(
     assert len(found) == 1
     message = found[0].message
     assert f'"{first}"' in message and f'"{second}"' in message, message
-    assert found[0].focus == str(V) and found[0].severity == "warning"
+    assert found[0].focus == str(V)
+    assert found[0].severity == ("info" if shape in INFO_SHAPES else "warning")
 
 
 @pytest.mark.parametrize("shape", sorted(RULES))
@@ -719,9 +753,7 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
         "cloudtalk/2025-08-06": {
             "claim wider than the certified scope": 2,
             "consent the basis needs vs consent described": 1,
-            "cannot vs can": 1,
             "denied disclosure vs recipient": 2,
-            "negative statement vs fact": 1,
             "processor vs independent third party": 1,
             "table of contents vs the sections": 1,
             "two sections with one number": 1,
@@ -731,7 +763,7 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
             "denied disclosure vs recipient": 2,
             "negative statement vs fact": 5,
             "only these recipients vs another recipient": 1,
-            "retention": 2,
+            "retention": 1,
         },
         "kloudtalk/undated-2024": {
             "denied disclosure vs recipient": 1,
@@ -775,21 +807,9 @@ def test_the_hand_entered_kloudtalk_contradiction_is_found_by_a_rule(
 READER_PAIRS = [
     (
         "cloudtalk/2025-08-06",
-        "NegativeStatementShape",
-        "your withdrawal of consent might not mean a full erasure of your data",
-        "your personal data shall be erased after you withdraw your consent",
-    ),
-    (
-        "cloudtalk/2025-08-06",
         "ConsentTypeShape",
         '"Your consent"',
         "You will be informed about the recording at the beginning of the call",
-    ),
-    (
-        "cloudtalk/2025-08-06",
-        "InvolvementConflictShape",
-        "It is not possible to disable necessary cookies through the Cookie preferences",
-        "you may restrict, block or delete the cookies at any time by modifying your browser configuration",
     ),
     (
         "cloudtalk/2025-08-06",
@@ -798,6 +818,12 @@ READER_PAIRS = [
         '"VII. Changes of Privacy Notice and language versions"',
     ),
     ("cloudtalk/2025-08-06", "TableOfContentsShape", '"Table of Contents"', '"VIII. Contact Details"'),
+    (  # kept when the compact policy's tokens are no longer paired with each other
+        "cloudtalk/undated-2018",
+        "RetentionConflictShape",
+        "IND The data will be kept indefinitely.",
+        "We store customers’ data only for the time of using our services or until they delete the app.",
+    ),
     (
         "kloudtalk/undated-2024",
         "NegativeStatementShape",
@@ -834,6 +860,24 @@ REJECTED = [
         "OnlyProcessingShape",
         "Access your personal data only that you have shared with us",
         "We get some of the data by recording how and when users interact with our services",
+    ),
+    (  # "not possible ... through the Cookie preferences ... However, if you still wish to do so" (the browser)
+        "cloudtalk/2025-08-06",
+        "InvolvementConflictShape",
+        "It is not possible to disable necessary cookies through the Cookie preferences",
+        "you may restrict, block or delete the cookies at any time by modifying your browser configuration",
+    ),
+    (  # "Shall the processing be based on your consent" vs data processed "based on other legal basis"
+        "cloudtalk/2025-08-06",
+        "NegativeStatementShape",
+        "your withdrawal of consent might not mean a full erasure of your data",
+        "your personal data shall be erased after you withdraw your consent",
+    ),
+    (  # two tokens of one P3P compact policy: the union over its statements
+        "cloudtalk/undated-2018",
+        "RetentionConflictShape",
+        "IND The data will be kept indefinitely.",
+        "BUS Our business practices specify how long the data will be kept.",
     ),
 ]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from rdflib import Dataset, URIRef
+from rdflib import RDF, Dataset, URIRef
 
 from policykg.cli import main
 from policykg.load import LoadResult
@@ -72,5 +72,7 @@ def test_import_p3p_cli_writes_a_named_graph(runner: CliRunner, tmp_path: Path) 
     graph = dataset.graph(URIRef(policy))
     assert {str(t) for t in graph.objects(None, PKG.p3pToken)} == {"NOI", "DEVa", "NAV"}
     assert (None, DPV.hasPurpose, DPV.ResearchAndDevelopment) in graph
+    # its tokens are the union over the policy's statements: the retention rule does not pair them
+    assert (None, RDF.type, PKG.CompactPolicy) in graph
     bad = import_p3p('CP="NOI QQQ"')
     assert bad.exit_code == 2 and "unknown P3P compact-policy token 'QQQ'" in bad.output

@@ -97,6 +97,8 @@ def import_tokens(
     """
     process = annotator.iri("process", "p3p-compact-policy")
     annotator.add(process, RDF.type, DPV.Process)
+    # the tokens are the union over the policy's statements: two of them are not tied to the same data
+    annotator.add(process, RDF.type, PKG.CompactPolicy)
     annotator.add(process, RDFS.label, Literal("P3P compact policy"))
     annotator.add(process, PKG.section, Literal("P3P compact policy"))
     annotator.add(annotator.version, DPV.hasProcess, process)
