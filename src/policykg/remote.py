@@ -90,8 +90,22 @@ UNION_HINT = (
 def post_query(endpoint: str, query: str, timeout: float) -> Any:
     """One query over the SPARQL protocol (POST form), its SPARQL JSON answer decoded. urllib's
     errors go to the caller, which says in its own words what failed."""
+    with urllib.request.urlopen(_query_request(endpoint, query), timeout=timeout) as response:
+        return json.loads(response.read().decode("utf-8"))
+
+
+def server_software(endpoint: str, timeout: float) -> str:
+    """What the endpoint's HTTP ``Server`` header says it runs ("" if it says nothing), from an
+    empty ASK. For behaviour a store gets wrong that no probe query can tell apart (see
+    :mod:`policykg.validation.hierarchy`)."""
+    with urllib.request.urlopen(_query_request(endpoint, "ASK {}"), timeout=timeout) as response:
+        response.read()
+        return str(response.headers.get("Server", ""))
+
+
+def _query_request(endpoint: str, query: str) -> urllib.request.Request:
     body = urllib.parse.urlencode({"query": query}).encode("utf-8")
-    request = urllib.request.Request(
+    return urllib.request.Request(
         endpoint,
         data=body,
         method="POST",
@@ -100,8 +114,6 @@ def post_query(endpoint: str, query: str, timeout: float) -> Any:
             "Accept": "application/sparql-results+json",
         },
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        return json.loads(response.read().decode("utf-8"))
 
 
 def _ask(endpoint: str, query: str, timeout: float) -> bool:

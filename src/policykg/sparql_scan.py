@@ -14,9 +14,9 @@ _MULTISET_AGGREGATE = re.compile(r"\b(COUNT|SUM|AVG|GROUP_CONCAT)\s*\(\s*(?!DIST
 _NOT_REWRITTEN = re.compile(r"\b(SELECT|UNION|VALUES|SERVICE)\b|\[|_:|/", re.IGNORECASE)
 
 
-def masked_text(text: str) -> str:
+def masked_text(text: str, keep_iris: bool = False) -> str:
     """``text`` with strings, IRIs and comments blanked out (same length), so that braces and
-    keywords can be found by position."""
+    keywords can be found by position; ``keep_iris`` leaves IRIs in place (to match terms)."""
     out = list(text)
     i = 0
     while i < len(text):
@@ -31,6 +31,9 @@ def masked_text(text: str) -> str:
                 end += 2 if text[end] == "\\" else 1
             end = min(len(text), end + len(quote))
         elif char == "<" and (iri := _IRIREF.match(text, i)):
+            if keep_iris:
+                i = iri.end()
+                continue
             end = iri.end()
         else:
             i += 1

@@ -13,14 +13,16 @@ from datetime import date
 from typing import Any
 
 from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import RDFS
 from rdflib.term import Identifier
 
 from ..namespaces import PKG
 from ..query import EndpointError, check_endpoint
-from ..remote import post_query
+from ..remote import post_query, server_software
 from ..store import SelectResult
 from .attribute import attribute
 from .engine import Engine
+from .hierarchy import ClassHierarchy, expand_class_paths
 from .report import ValidationReport
 from .shapes import load_shapes
 
@@ -36,12 +38,41 @@ class RemoteSparql:
         check_endpoint(endpoint)
         self.endpoint = endpoint
         self.timeout = timeout
+        self._hierarchy: ClassHierarchy | None = None
+        self._evaluates_paths: bool | None = None
+
+    def evaluates_class_paths(self) -> bool:
+        """Whether the endpoint's class-hierarchy paths can be trusted. Virtuoso 7.2 (known by its
+        Server header) cannot: between two bound variables inside EXISTS it refuses them, with
+        both ends bound it misses chains, and a probe query does not tell (simple forms work).
+        There every such path is spelt out from the hierarchy (:mod:`.hierarchy`)."""
+        if self._evaluates_paths is None:
+            try:
+                software = server_software(self.endpoint, self.timeout)
+            except (urllib.error.URLError, TimeoutError, OSError, ValueError) as err:
+                raise EndpointError(f"endpoint {self.endpoint} cannot be reached ({err})") from None
+            self._evaluates_paths = "virtuoso" not in software.lower()
+        return self._evaluates_paths
+
+    def hierarchy(self) -> ClassHierarchy:
+        """The endpoint's own class hierarchy, read once (see :mod:`.hierarchy` for why)."""
+        if self._hierarchy is None:
+            edges = self._select(
+                f"SELECT DISTINCT ?a ?b WHERE {{ ?a <{RDFS.subClassOf}> ?b FILTER (isIRI(?a) && isIRI(?b)) }}"
+            )
+            self._hierarchy = ClassHierarchy.from_edges((str(a), str(b)) for a, b in edges.rows)
+        return self._hierarchy
 
     def solutions(self, sparql: str, graphs: list[str] | None = None) -> SelectResult:
         """A SELECT over the endpoint's default graph (or ``graphs`` as FROM clauses are not
         added: remote runs are unscoped, so ``graphs`` must be None)."""
         if graphs is not None:
             raise ValueError("a remote run is a full run: no scoped dataset")
+        if "subClassOf" in sparql and not self.evaluates_class_paths():
+            sparql = expand_class_paths(sparql, self.hierarchy())
+        return self._select(sparql)
+
+    def _select(self, sparql: str) -> SelectResult:
         data = self._post(sparql)
         try:
             columns = list(data["head"]["vars"])
