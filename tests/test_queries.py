@@ -389,8 +389,11 @@ def test_policy_audit_trail_cloudcall(loaded: LoadResult) -> None:
     # + compliance claims, certification scope, negative statements, contact points, recipients (courts,
     # buyers, affiliates), data appending, e-mail beacons, retention (#15); the Group as controller, by the
     # text's definition of "CloudCall" (recall.md W5); "opting out by asking that their call not be recorded";
-    # the Supplement's "We will refer your request to that customer ... and will support that business"
-    assert len(found) == 144
+    # the Supplement's "We will refer your request to that customer ... and will support that business";
+    # + 11 (recall2.md): the three limiting statements of the main policy, the Supplement's precedence, beacons
+    # and logging (x2) and data appending as ways of obtaining data, the aggregate reports' data, controller,
+    # purpose and basis
+    assert len(found) == 155
     date_rows = [r for r in found if r[1] == "pkg:statedDate"]
     assert [(r[2], r[3]) for r in date_rows] == [
         ("2018-01-16", "16/01/18"),
