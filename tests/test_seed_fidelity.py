@@ -295,6 +295,9 @@ def test_readings_beyond_the_quote_are_marked_as_inferences(loaded: LoadResult) 
         (CLOUDCALL, "data-appending", "dpv:hasProcessing"),  # data appending as profiling
         (TALKDESK, "controller-academy", "dpv:hasPurpose"),  # "Talkdesk Academy" as training
         (TALKDESK, "controller-site-usage", "dpv:hasPurpose"),  # "Usage of our site" as providing it
+        (TALKDESK, "transfer-us-controller", "dpv:hasDataImporter"),  # who receives the data in the US
+        (TALKDESK, "transfer-us-processor", "dpv:hasDataImporter"),
+        (CLOUDCALL, "transfer-us-privacy-shield", "dpv:hasDataImporter"),
     ]:
         facts = _evidence(loaded, version, process, prop)
         assert facts and all(why for _o, _q, why in facts), (process, facts)
