@@ -39,6 +39,8 @@ class Server:
     query_url: str
     gsp_url: str
     process: subprocess.Popen[bytes]
+    sql_port: int = 0
+    """Virtuoso's SQL port (isql), for its bulk loader in bench/endpoint.py."""
 
     def stop(self) -> None:
         self.process.terminate()
@@ -97,8 +99,8 @@ DisableUnixSocket = 1
 DisableTcpSocket = 0
 MaxClientConnections = 10
 CheckpointInterval = 60
-NumberOfBuffers = 20000
-MaxDirtyBuffers = 15000
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty}
 DirsAllowed = ., {dir}
 
 [HTTPServer]
@@ -114,7 +116,7 @@ MaxQueryCostEstimationTime = 0
 """
 
 
-def start_virtuoso(folder: Path) -> Server:
+def start_virtuoso(folder: Path, buffers: int = 20000) -> Server:
     binary = shutil.which("virtuoso-t")
     isql = shutil.which("isql-vt")
     if binary is None or isql is None:
@@ -123,7 +125,12 @@ def start_virtuoso(folder: Path) -> Server:
         )
     sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
-    ini.write_text(VIRTUOSO_INI.format(dir=folder, sql_port=sql_port, http_port=http_port), encoding="utf-8")
+    ini.write_text(
+        VIRTUOSO_INI.format(
+            dir=folder, sql_port=sql_port, http_port=http_port, buffers=buffers, dirty=buffers * 3 // 4
+        ),
+        encoding="utf-8",
+    )
     process = subprocess.Popen(
         [binary, "+foreground", "+configfile", str(ini)],
         cwd=folder,
@@ -138,4 +145,4 @@ def start_virtuoso(folder: Path) -> Server:
         capture_output=True,
         timeout=60,
     )
-    return Server("virtuoso", f"{base}/sparql", f"{base}/sparql-graph-crud", process)
+    return Server("virtuoso", f"{base}/sparql", f"{base}/sparql-graph-crud", process, sql_port)

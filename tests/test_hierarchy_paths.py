@@ -1,6 +1,7 @@
-"""Class-hierarchy paths spelt out for remote endpoints (policykg.validation.hierarchy): every
-shape query of every profile gives the same rows with its paths written out as without them,
-on the seed annotations in the local store; and each form is rewritten as documented."""
+"""Shape queries rewritten for Virtuoso (policykg.validation.virtuoso: class-hierarchy paths spelt
+out, FILTERs on outer variables inside OPTIONAL made joins): every shape query of every profile
+gives the same rows rewritten as not, on the seed annotations in the local store; and each form is
+rewritten as documented."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from policykg.sparql_text import bind_analysis_date
 from policykg.store import OxigraphStore
 from policykg.validation.hierarchy import ClassHierarchy, expand_class_paths
 from policykg.validation.shapes import load_shapes
+from policykg.validation.virtuoso import for_virtuoso, join_outer_equalities
 
 AS_OF = date(2026, 11, 23)
 EX = "http://example.org/"
@@ -53,7 +55,7 @@ def test_every_shape_query_gives_the_same_rows_with_its_paths_spelt_out(
     rewritten = 0
     for check in compiled.checks:
         query = bind_analysis_date(check.sparql(focus_select(compiled.targets[check.node_shape])), AS_OF)
-        spelt = expand_class_paths(query, hierarchy)
+        spelt = for_virtuoso(query, hierarchy)
         if "subClassOf*" in spelt or "subClassOf+" in spelt:
             pytest.fail(f"{check.node_shape} {check.component}: a path was left in\n{spelt}")
         rewritten += spelt != query
@@ -91,3 +93,18 @@ def test_a_variable_bound_elsewhere_is_tested_and_an_exists_becomes_its_conditio
 )
 def test_paths_in_other_positions_are_left_as_they_are(query: str) -> None:
     assert expand_class_paths(PREFIX + query, TOY) == PREFIX + query
+
+
+def test_a_filter_on_an_outer_variable_inside_optional_becomes_the_join_it_means() -> None:
+    query = (
+        "SELECT ?h WHERE { ?t ex:heading ?h . "
+        "OPTIONAL { ?t ex:listedItem ?listed . FILTER (?listed = ?h) BIND (true AS ?in) } FILTER (!BOUND(?in)) }"
+    )
+    assert "OPTIONAL { ?t ex:listedItem ?h .   BIND (true AS ?in) }" in join_outer_equalities(query)
+    # not when the inner variable is used outside the OPTIONAL, or both sides are inner
+    kept = [
+        query.replace("SELECT ?h", "SELECT ?listed"),
+        "SELECT ?x WHERE { OPTIONAL { ?a ex:p ?b . ?a ex:q ?c . FILTER (?b = ?c) } }",
+    ]
+    for text in kept:
+        assert join_outer_equalities(text) == text

@@ -22,9 +22,10 @@ from ..remote import post_query, server_software
 from ..store import SelectResult
 from .attribute import attribute
 from .engine import Engine
-from .hierarchy import ClassHierarchy, expand_class_paths
+from .hierarchy import ClassHierarchy
 from .report import ValidationReport
 from .shapes import load_shapes
+from .virtuoso import for_virtuoso
 
 BATCH = 200
 """Focus nodes per attribution query: keeps each request small for servers with a URL or
@@ -45,7 +46,8 @@ class RemoteSparql:
         """Whether the endpoint's class-hierarchy paths can be trusted. Virtuoso 7.2 (known by its
         Server header) cannot: between two bound variables inside EXISTS it refuses them, with
         both ends bound it misses chains, and a probe query does not tell (simple forms work).
-        There every such path is spelt out from the hierarchy (:mod:`.hierarchy`)."""
+        There every such path is spelt out from the hierarchy, and a FILTER on an outer
+        variable inside OPTIONAL made the join it means (:mod:`.virtuoso`)."""
         if self._evaluates_paths is None:
             try:
                 software = server_software(self.endpoint, self.timeout)
@@ -68,8 +70,8 @@ class RemoteSparql:
         added: remote runs are unscoped, so ``graphs`` must be None)."""
         if graphs is not None:
             raise ValueError("a remote run is a full run: no scoped dataset")
-        if "subClassOf" in sparql and not self.evaluates_class_paths():
-            sparql = expand_class_paths(sparql, self.hierarchy())
+        if not self.evaluates_class_paths():
+            sparql = for_virtuoso(sparql, self.hierarchy())
         return self._select(sparql)
 
     def _select(self, sparql: str) -> SelectResult:
