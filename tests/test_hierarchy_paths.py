@@ -16,7 +16,7 @@ from policykg.sparql_text import bind_analysis_date
 from policykg.store import OxigraphStore
 from policykg.validation.hierarchy import ClassHierarchy, expand_class_paths
 from policykg.validation.shapes import load_shapes
-from policykg.validation.virtuoso import for_virtuoso, join_outer_equalities
+from policykg.validation.virtuoso import for_virtuoso, optional_flags_as_not_exists
 
 AS_OF = date(2026, 11, 23)
 EX = "http://example.org/"
@@ -95,16 +95,19 @@ def test_paths_in_other_positions_are_left_as_they_are(query: str) -> None:
     assert expand_class_paths(PREFIX + query, TOY) == PREFIX + query
 
 
-def test_a_filter_on_an_outer_variable_inside_optional_becomes_the_join_it_means() -> None:
+def test_a_not_stated_optional_becomes_filter_not_exists() -> None:
     query = (
         "SELECT ?h WHERE { ?t ex:heading ?h . "
         "OPTIONAL { ?t ex:listedItem ?listed . FILTER (?listed = ?h) BIND (true AS ?in) } FILTER (!BOUND(?in)) }"
     )
-    assert "OPTIONAL { ?t ex:listedItem ?h .   BIND (true AS ?in) }" in join_outer_equalities(query)
-    # not when the inner variable is used outside the OPTIONAL, or both sides are inner
+    spelt = optional_flags_as_not_exists(query)
+    assert "FILTER NOT EXISTS { ?t ex:listedItem ?listed . FILTER (?listed = ?h) }" in spelt
+    assert "OPTIONAL" not in spelt and "BOUND" not in spelt and "?in" not in spelt
+    # not when the flag is read elsewhere, or the OPTIONAL binds more than the flag is used for
     kept = [
-        query.replace("SELECT ?h", "SELECT ?listed"),
-        "SELECT ?x WHERE { OPTIONAL { ?a ex:p ?b . ?a ex:q ?c . FILTER (?b = ?c) } }",
+        query.replace("SELECT ?h", "SELECT ?in"),
+        query.replace("FILTER (!BOUND(?in))", "FILTER (!BOUND(?in) || ?h = ?t)"),
+        "SELECT ?x WHERE { ?x ex:p ?y OPTIONAL { ?x ex:q ?z } }",
     ]
     for text in kept:
-        assert join_outer_equalities(text) == text
+        assert optional_flags_as_not_exists(text) == text

@@ -46,8 +46,8 @@ class RemoteSparql:
         """Whether the endpoint's class-hierarchy paths can be trusted. Virtuoso 7.2 (known by its
         Server header) cannot: between two bound variables inside EXISTS it refuses them, with
         both ends bound it misses chains, and a probe query does not tell (simple forms work).
-        There every such path is spelt out from the hierarchy, and a FILTER on an outer
-        variable inside OPTIONAL made the join it means (:mod:`.virtuoso`)."""
+        There every such path is spelt out from the hierarchy, and a "not stated"
+        OPTIONAL whose FILTER reads outer variables written as FILTER NOT EXISTS (:mod:`.virtuoso`)."""
         if self._evaluates_paths is None:
             try:
                 software = server_software(self.endpoint, self.timeout)

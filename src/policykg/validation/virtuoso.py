@@ -4,12 +4,14 @@ runs every shape query both ways on Oxigraph):
 
 - class-hierarchy paths (``rdfs:subClassOf*``/``+``): spelt out from the closed hierarchy
   (:mod:`.hierarchy`);
-- "stated, and the same one": ``OPTIONAL { ?t pkg:listedItem ?x . FILTER (?x = ?h) BIND (true AS
-  ?found) }`` with ``?h`` bound outside. SPARQL makes that FILTER the OPTIONAL's join condition,
-  which sees both sides; Virtuoso evaluates it inside the OPTIONAL alone, where ``?h`` is unbound,
-  so ``?found`` is never bound (10 table-of-contents findings on the seeds that are not there).
-  Rewritten as the join it means: ``?x`` replaced by ``?h`` in that OPTIONAL and the FILTER
-  dropped (the same answer wherever the two are IRIs, as in every shape that uses the form).
+- "not stated" as ``OPTIONAL { P FILTER (C) BIND (true AS ?found) } FILTER (!BOUND(?found))``
+  where C reads variables bound outside the OPTIONAL (``FILTER (?listed = ?h)``, or a class test
+  on an outer value). SPARQL makes that FILTER the OPTIONAL's join condition, which sees both
+  sides; Virtuoso evaluates it inside the OPTIONAL alone, where the outer variables are unbound,
+  so ``?found`` is never bound (10 table-of-contents findings on the seeds that are not there, an
+  allowed purpose reported as a contradiction). Rewritten as what it means,
+  ``FILTER NOT EXISTS { P FILTER (C) }``, which Virtuoso evaluates with the outer bindings. (The
+  shapes use the OPTIONAL form because Oxigraph evaluates FILTER NOT EXISTS once per row.)
 """
 
 from __future__ import annotations
@@ -20,44 +22,43 @@ from ..sparql_scan import masked_text
 from .hierarchy import ClassHierarchy, expand_class_paths
 
 _OPTIONAL = re.compile(r"\bOPTIONAL\s*\{", re.IGNORECASE)
-_EQUALITY = re.compile(r"FILTER\s*\(\s*([?$]\w+)\s*=\s*([?$]\w+)\s*\)", re.IGNORECASE)
+_FLAG = re.compile(r"\.?\s*BIND\s*\(\s*true\s+AS\s+([?$]\w+)\s*\)\s*$", re.IGNORECASE)
 
 
 def for_virtuoso(query: str, hierarchy: ClassHierarchy) -> str:
     """``query`` in the forms Virtuoso 7.2 answers as SPARQL defines them."""
-    return join_outer_equalities(expand_class_paths(query, hierarchy))
+    return optional_flags_as_not_exists(expand_class_paths(query, hierarchy))
 
 
-def join_outer_equalities(query: str) -> str:
-    """Every ``OPTIONAL { ... FILTER (?inner = ?outer) ... }`` as a join on ``?outer``."""
+def optional_flags_as_not_exists(query: str) -> str:
+    """Every "not stated" OPTIONAL (a flag bound by it and only tested unbound) as FILTER NOT
+    EXISTS; one at a time, since each rewrite moves the text after it."""
+    while (rewritten := _first_flag_rewritten(query)) is not None:
+        query = rewritten
+    return query
+
+
+def _first_flag_rewritten(query: str) -> str | None:
     masked = masked_text(query)
-    pieces: list[str] = []
-    done = 0
     for optional in _OPTIONAL.finditer(masked):
-        start = optional.end()
-        end = _group_end(masked, start)
-        if start < done or end < 0:
+        end = _group_end(masked, optional.end())
+        flag = _FLAG.search(masked, optional.end(), end) if end >= 0 else None
+        if flag is None or "{" in masked[optional.end() : end]:
             continue
-        rewritten = _joined(query[start:end], masked[start:end], masked[:start] + masked[end:])
-        if rewritten is not None:
-            pieces += [query[done:start], rewritten]
-            done = end
-    return "".join(pieces) + query[done:]
-
-
-def _joined(group: str, masked_group: str, outside: str) -> str | None:
-    """The group with its first usable equality turned into a join (None: nothing to do)."""
-    for equality in _EQUALITY.finditer(masked_group):
-        rest = masked_group[: equality.start()] + masked_group[equality.end() :]
-        for inner, outer in (equality.groups(), reversed(equality.groups())):
-            if _uses(rest, inner) and not _uses(rest, outer) and not _uses(outside, inner):
-                dropped = group[: equality.start()] + " " + group[equality.end() :]
-                return re.sub(rf"[?$]{re.escape(inner[1:])}\b", outer, dropped)
+        name = re.escape(flag.group(1)[1:])
+        tests = list(re.finditer(rf"FILTER\s*\(\s*!\s*BOUND\s*\(\s*[?$]{name}\s*\)\s*\)", masked))
+        uses = re.findall(rf"[?$]{name}\b", masked)
+        if len(tests) != 1 or len(uses) != 2:
+            continue  # the flag is read elsewhere too: the OPTIONAL is not only "not stated"
+        test = tests[0]
+        body = query[optional.end() : flag.start()]
+        edits = sorted(
+            [(optional.start(), end + 1, f"FILTER NOT EXISTS {{{body} }}"), (test.start(), test.end(), "")]
+        )
+        for start, stop, text in reversed(edits):
+            query = query[:start] + text + query[stop:]
+        return query
     return None
-
-
-def _uses(text: str, var: str) -> bool:
-    return re.search(rf"[?$]{re.escape(var[1:])}\b", text) is not None
 
 
 def _group_end(masked: str, start: int) -> int:
