@@ -316,8 +316,17 @@ def test_html_report_in_a_real_browser(runner: CliRunner, tmp_path: Path, seed_d
         ("sh:property [ sh:path ex:p ; sh:qualifiedMinCount 1 ]", "sh:qualifiedMinCount is not supported"),
         ('sh:sparql [ sh:select "SELECT $this WHERE { $this ex:p ?x } LIMIT 1" ]', "LIMIT/OFFSET"),
         (
-            'sh:sparql [ sh:select "SELECT $this WHERE { { SELECT $this WHERE { $this ex:p ?x } } }" ]',
-            "sub-select",
+            'sh:sparql [ sh:select "SELECT $this WHERE { { SELECT ?x WHERE { $this ex:p ?x } } }" ]',
+            "a sub-select must return $this",
+        ),
+        (
+            'sh:sparql [ sh:select "SELECT $this WHERE { { SELECT $this WHERE { $this ex:p ?x } LIMIT 1 } }" ]',
+            "LIMIT/OFFSET in a sub-select",
+        ),
+        (
+            'sh:sparql [ sh:select "SELECT $this WHERE { { SELECT $this (COUNT(?x) AS ?n) WHERE { $this ex:p ?x } '
+            'GROUP BY ?x } }" ]',
+            "a sub-select that aggregates must GROUP BY $this",
         ),
     ],
 )

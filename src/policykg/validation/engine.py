@@ -22,7 +22,7 @@ from .shapes import article_of
 
 SHARED_GRAPHS = (str(ONTOLOGY_GRAPH), str(CATALOGUE_GRAPH))
 """What every policy version's validation may read besides its own graph."""
-ENGINE_VERSION = "policykg-shacl-sparql-2"
+ENGINE_VERSION = "policykg-shacl-sparql-3"
 """Part of the cache key: bump it when the engine's output for the same input changes."""
 
 
@@ -139,8 +139,8 @@ class Engine:
             shape = rule.check.node_shape
             if graph is None and focus_nodes is not None:
                 query = rule.check.sparql(focus_select(self.targets[shape], focus_values(focus_nodes)))
-            elif graph is None:
-                query = rule.check.sparql(focus_select(self.targets[shape]))
+            elif graph is None:  # every focus node of the store: the checks' whole-store form
+                query = rule.check.sparql(focus_select(self.targets[shape]), whole=True)
             elif not focus[shape, graph]:
                 return []
             else:
