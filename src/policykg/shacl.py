@@ -346,7 +346,7 @@ class _Base:
                 "a blank node or a sequence path: the built-in engine cannot count each triple once "
                 "(add DISTINCT, or try --engine pyshacl)",
             )
-        text = rewritten
+        text = _unbound_this_left_out(rewritten)
         brace = _outer_brace(shape, text)
         query = f"{self.prologue}{text[: brace + 1]} {FOCUS} {text[brace + 1 :]}"
         messages = _messages(self.shapes, constraint) or _messages(self.shapes, shape)
@@ -520,6 +520,28 @@ def _refuse_unbatchable_sub_selects(shape: Node, text: str) -> None:
         group = re.search(r"\bGROUP\s+BY\b(.*?)(\bHAVING\b|\bORDER\b|$)", sub, re.IGNORECASE | re.S)
         if group and not _THIS.search(group.group(1)):
             raise ShapeError(shape, "a sub-select that aggregates must GROUP BY $this")
+
+
+def _unbound_this_left_out(text: str) -> str:
+    """The query with ``$this`` left out of the projection of each sub-select that does not bind
+    it. SHACL has every sub-select return ``$this``; where the sub-select's own pattern does not
+    mention it, it is unbound in every row, and a SPARQL join treats an unbound variable as
+    compatible with any value: the same rows without it. Virtuoso 7.2 instead joins it like SQL's
+    NULL, which matches nothing (evidence looked for and not found, spans never compared), so
+    the engine sends every store the form without it. Innermost sub-selects first, as an outer
+    one mentions ``$this`` through what an inner one returns."""
+    while True:
+        masked = masked_text(text)
+        for match in reversed(list(_SELECT.finditer(masked))[1:]):
+            sub = masked[match.start() : _closing(masked, masked.rfind("{", 0, match.start()))]
+            projection = re.split(r"\bWHERE\b|\{", sub, maxsplit=1, flags=re.IGNORECASE)[0]
+            this = _THIS.search(projection)
+            if this and not _THIS.search(sub[len(projection) :]):
+                cut = match.start() + this.start()
+                text = text[:cut] + text[cut + len(this.group(0)) :]
+                break
+        else:
+            return text
 
 
 def _closing(masked: str, opening: int) -> int:
