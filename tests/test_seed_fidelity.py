@@ -307,3 +307,18 @@ def test_readings_beyond_the_quote_are_marked_as_inferences(loaded: LoadResult) 
         if o.endswith("#LegalCompliance")
     ]
     assert tax and tax[0]
+
+
+# -- recall3.md downgrades ----------------------------------------------------------------------------
+
+
+def test_readings_a_reader_downgraded_are_not_recorded(loaded: LoadResult) -> None:
+    # CloudCall: "Once you choose to provide ..., it will only be used in the context of ...": "only" governs use
+    assert [q for _s, _o, q in _quotes(loaded, CLOUDCALL, "pkg:onlyProcessing")] == []
+    # CloudTalk 2025: "in accordance with applicable data protection laws, including ... the DPF" is no claim to
+    # be certified
+    claims = [q for _s, _o, q in _quotes(loaded, CLOUDTALK, "pkg:claimsCompliance")]
+    assert claims and not [q for q in claims if q.startswith("in accordance with")]
+    # the disclosure to Google is quoted where the text states it, not at "governed by the Google Privacy Policy"
+    [(google, quote, why)] = _evidence(loaded, CLOUDTALK, "recaptcha", "dpv:hasRecipientThirdParty")
+    assert google.endswith("/org/google") and quote.startswith("reCAPTCHA collects") and why
