@@ -139,11 +139,12 @@ def planted_answer(plan: Plan, name: str, as_of: date) -> Planted:
     if name == "vendors-by-instrument":  # vendor, version, ...
         dpf = _latest_versions(plan, {"EU-US-DataPrivacyFramework"}, as_of)
         return Planted({"instrument": "dpf-eu-us", "asOf": day}, [0, 1], frozenset(dpf))
+    mine = [(vd, iri, v) for vd, iri, v in every if vd == some_vendor]  # the queries taking a vendor
     if name == "rights-per-vendor":  # vendor, version, right, label, quote
         rows = {
-            (vendor_label(vd), iri, str(EU_GDPR[r]), f"right {r}") for vd, iri, v in every for r in v.rights
+            (vendor_label(vd), iri, str(EU_GDPR[r]), f"right {r}") for vd, iri, v in mine for r in v.rights
         }
-        return Planted({}, [0, 1, 2, 4], frozenset(rows))
+        return Planted({"vendor": some_vendor}, [0, 1, 2, 4], frozenset(rows))
     if name == "art13-rights-missing":  # version, missing, label
         rows = {(iri, str(EU_GDPR[r])) for _vd, iri, v in every for r in RIGHTS if r not in v.rights}
         return Planted({}, [0, 1], frozenset(rows))
@@ -156,16 +157,16 @@ def planted_answer(plan: Plan, name: str, as_of: date) -> Planted:
         return Planted({}, [0, 1, 2, 3, 4], frozenset(rows))
     if name == "retention-per-vendor":  # vendor, version, duration, value, appliesTo, quote
         until, quote = str(DPV.UntilEventDuration), "as long as the contract lasts"
-        rows = {(vendor_label(vd), iri, until, "", "", quote) for vd, iri, _v in every}
-        return Planted({}, [0, 1, 2, 3, 4, 5], frozenset(rows))
+        rows = {(vendor_label(vd), iri, until, "", "", quote) for vd, iri, _v in mine}
+        return Planted({"vendor": some_vendor}, [0, 1, 2, 3, 4, 5], frozenset(rows))
     if name == "controllers-and-contacts":  # version, role, entity, address, identifier, contact
         rows = {
             (iri, role, vendor_label(vd), "", "", "")
-            for vd, iri, _v in every
+            for vd, iri, _v in mine
             for role in ("DataController", "DataExporter")
         }
-        rows |= {(iri, "DataProcessor", v.processor, "", "", "") for _vd, iri, v in every if v.processor}
-        return Planted({}, [0, 1, 2, 3, 4, 5], frozenset(rows))
+        rows |= {(iri, "DataProcessor", v.processor, "", "", "") for _vd, iri, v in mine if v.processor}
+        return Planted({"vendor": some_vendor}, [0, 1, 2, 3, 4, 5], frozenset(rows))
     if name == "personal-data-per-purpose":  # purpose, data
         rows = {(p[0], p[1]) for p in some_version.processes}
         return Planted({"policy": some_policy}, [0, 1], frozenset(rows))
