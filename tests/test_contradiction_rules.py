@@ -50,6 +50,7 @@ TEXT = (
     "Framework. Transferred data is the data described above. We hire applicants. Cookie data is used for "
     "the following purposes: analytics. Our site cookies serve ad targeting. Our access logs are anonymous "
     "data. The logs hold your user ID. The logs hold the pages you visit."
+    " This notice covers our customers and prospects. We keep our staff's HR records."
 )
 
 
@@ -861,6 +862,33 @@ MORE += [
         ("Our access logs are anonymous data", "The logs hold your user ID"),
     ),
 ]
+
+
+def only_customers_addressed_to_customers_and_prospects(a: Annotator) -> None:
+    only_customers(a)
+    lim = a.iri("limiting", "only-customers")
+    for who in (DPV.Customer, PKG.Prospect):
+        a.fact(lim, PKG.addressedDataSubject, who, "This notice covers our customers and prospects")
+
+
+def addressed_prospects_outside_customer_relationships(a: Annotator) -> None:
+    only_customers_addressed_to_customers_and_prospects(a)
+    prospects_written_to(a)
+
+
+def staff_records_are_not_addressed(a: Annotator) -> None:  # the statement speaks to customers and prospects
+    only_customers_addressed_to_customers_and_prospects(a)
+    a.fact(a.iri("process", "hr"), DPV.hasDataSubject, DPV.Employee, "We keep our staff's HR records")
+
+
+MORE += [
+    (
+        "OnlyDataSubjectShape",
+        addressed_prospects_outside_customer_relationships,
+        [staff_records_are_not_addressed],
+        ("Your data is used only in our customer relationships", "We write to prospects about our offers"),
+    ),
+]
 RULE_SHAPES = set(RULES)
 # drafting defects, true but not contradictions about processing (recall2.md): reported as info
 INFO_SHAPES = {"SectionNumberShape", "TableOfContentsShape"}
@@ -982,7 +1010,7 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
             "announced count vs items given": 1,
             "denied disclosure vs recipient": 2,
             "negative statement vs fact": 7,
-            "only these purposes vs other purposes": 1,
+            "only these purposes vs other purposes": 2,
             "only these recipients vs another recipient": 1,
             "retention": 1,
         },
@@ -995,6 +1023,7 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
         "talkdesk/2019-12-31": {"heading vs its text": 2, "only these purposes vs other purposes": 1},
         "cloudcall/2018-01-16": {
             "claim wider than the certified scope": 2,
+            "data the certification excludes vs data relying on it": 1,
             "only these data subjects vs others": 1,
             "only these recipients vs another recipient": 5,
         },
@@ -1121,6 +1150,18 @@ READER_PAIRS += [
         "Your personal data will not be shared with any third party except",
         '"reCAPTCHA collects hardware and software information, such as device and application data"',
     ),
+    (  # recall3.md further 2: the transaction group's purposes vs the marketing line placed under its recipients
+        "cloudtalk/undated-2018",
+        "OnlyPurposeShape",
+        '"Questi dati verranno usati per i seguenti scopi" vs "Contacting visitors for marketing of services or products."',
+        "",
+    ),
+    (  # recall3.md further 3: human resources data (a controller's) vs a certification of processor services
+        "cloudcall/2018-01-16",
+        "CertifiedExclusionShape",
+        '"has certified certain of our services, for which we act as a data processor"',
+        '"human resources data transferred from the EU and Switzerland"',
+    ),
     (  # the "esclusivamente" that "Delivery services" follows (7196), not the one before the marketing line
         "cloudtalk/undated-2018",
         "OnlyRecipientShape",
@@ -1196,6 +1237,18 @@ REJECTED += [
 
 # recall3.md downgrades
 REJECTED += [
+    (  # the statement's "you" are customers and prospects: the staff's HR data is outside it, as are visitors
+        "cloudcall/2018-01-16",
+        "OnlyDataSubjectShape",
+        "it will only be used in the context of our customers’ relationships with CloudCall",
+        "human resources data",
+    ),
+    (
+        "cloudcall/2018-01-16",
+        "OnlyDataSubjectShape",
+        "it will only be used in the context of our customers’ relationships with CloudCall",
+        "CloudCall uses cookies to gather information from visitors",
+    ),
     (  # P5: "if we believe ... that such sharing or transfer is required under applicable law" names no recipient
         "cloudcall/2018-01-16",
         "OnlyRecipientShape",
