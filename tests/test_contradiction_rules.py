@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from policykg.evidence import Annotator
 from policykg.load import LoadResult
-from policykg.namespaces import DPV, EU_GDPR, ID, PD, PKG, TECH, policy_iri
+from policykg.namespaces import DPV, EU_GDPR, ID, LOC, PD, PKG, TECH, policy_iri
 from policykg.validation import Finding, load_shapes, validate_graph, validate_store
 
 AS_OF = date(2026, 11, 23)
@@ -51,6 +51,8 @@ TEXT = (
     "the following purposes: analytics. Our site cookies serve ad targeting. Our access logs are anonymous "
     "data. The logs hold your user ID. The logs hold the pages you visit."
     " This notice covers our customers and prospects. We keep our staff's HR records."
+    " This notice applies only to our activities in California. We serve customers throughout the world."
+    " We store your data in California. Our office is in the United States."
 )
 
 
@@ -889,6 +891,43 @@ MORE += [
         ("Your data is used only in our customer relationships", "We write to prospects about our offers"),
     ),
 ]
+
+
+# -- 16. only this place vs elsewhere ---------------------------------------------------------------------
+
+
+def only_california(a: Annotator) -> None:
+    lim = limiting(a, "only-california")
+    a.fact(lim, PKG.onlyLocation, LOC["US-CA"], "This notice applies only to our activities in California")
+
+
+def customers_throughout_the_world(a: Annotator) -> None:
+    only_california(a)
+    a.fact(
+        bare_process(a, "service"),
+        DPV.hasGeographicCoverage,
+        DPV.GlobalScale,
+        "We serve customers throughout the world",
+    )
+
+
+def data_stored_in_california(a: Annotator) -> None:  # the place itself
+    only_california(a)
+    a.fact(bare_process(a, "storage"), DPV.hasLocation, LOC["US-CA"], "We store your data in California")
+
+
+def office_in_the_united_states(
+    a: Annotator,
+) -> None:  # where an organisation is, not where the policy applies
+    only_california(a)
+    a.fact(ACME_US, DPV.hasLocation, LOC.US, "Our office is in the United States")
+
+
+RULES["OnlyLocationShape"] = (
+    customers_throughout_the_world,
+    [data_stored_in_california, office_in_the_united_states],
+    ("This notice applies only to our activities in California", "We serve customers throughout the world"),
+)
 RULE_SHAPES = set(RULES)
 # drafting defects, true but not contradictions about processing (recall2.md): reported as info
 INFO_SHAPES = {"SectionNumberShape", "TableOfContentsShape"}
@@ -976,6 +1015,7 @@ KINDS = {
     "TableOfContentsShape": "table of contents vs the sections",
     "OnlyDataSubjectShape": "only these data subjects vs others",
     "CertifiedExclusionShape": "data the certification excludes vs data relying on it",
+    "OnlyLocationShape": "only this place vs elsewhere",
 }
 
 
@@ -1020,7 +1060,11 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
             "only obtained this way vs obtained another way": 1,
             "only these purposes vs other purposes": 1,
         },
-        "talkdesk/2019-12-31": {"heading vs its text": 2, "only these purposes vs other purposes": 1},
+        "talkdesk/2019-12-31": {
+            "heading vs its text": 2,
+            "only these purposes vs other purposes": 1,
+            "only this place vs elsewhere": 1,
+        },
         "cloudcall/2018-01-16": {
             "claim wider than the certified scope": 2,
             "data the certification excludes vs data relying on it": 1,
@@ -1033,7 +1077,13 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
 def test_every_seed_finding_names_two_located_quotes(seed_findings: list[Finding]) -> None:
     for f in seed_findings:
         if f.shape.endswith(
-            ("#OnlyPurposeShape", "#AnnouncedCountShape", "#OnlyProcessingShape", "#OnlyDataSubjectShape")
+            (
+                "#OnlyPurposeShape",
+                "#AnnouncedCountShape",
+                "#OnlyProcessingShape",
+                "#OnlyDataSubjectShape",
+                "#OnlyLocationShape",
+            )
         ):  # lists
             assert f.message.count('"') >= 4
             continue
@@ -1161,6 +1211,12 @@ READER_PAIRS += [
         "CertifiedExclusionShape",
         '"has certified certain of our services, for which we act as a data processor"',
         '"human resources data transferred from the EU and Switzerland"',
+    ),
+    (  # recall3.md further 1: the California paragraph limits the whole policy; Talkdesk serves the world
+        "talkdesk/2019-12-31",
+        "OnlyLocationShape",
+        '"With respect to us, this privacy policy applies only to their activities within the State of California"',
+        '"the contact center services Talkdesk provides to customers throughout the world"',
     ),
     (  # the "esclusivamente" that "Delivery services" follows (7196), not the one before the marketing line
         "cloudtalk/undated-2018",
