@@ -71,3 +71,40 @@ def test_a_syntax_error_names_the_file_and_line(corpus: Path, tmp_path: Path) ->
         load_project(data_dir=corpus, store=open_store(tmp_path / "store"))
     assert path.name in str(caught.value) and "syntax error" in str(caught.value)
     assert ":4" in str(caught.value) or "line 4" in str(caught.value)
+
+
+def test_a_fresh_store_reads_the_catalogue_and_ontology_as_rdflib_does(tmp_path: Path) -> None:
+    """A first load lets Oxigraph read the catalogue and ontology files itself (rdflib has
+    checked them): the same triples as the graphs rdflib parsed, and the same hashes, so the
+    next load changes nothing."""
+    from rdflib.compare import isomorphic
+
+    from policykg.store import CATALOGUE_GRAPH, ONTOLOGY_GRAPH
+
+    result = load_project(store=open_store(tmp_path / "store"))
+    store = result.store
+    assert isinstance(store, OxigraphStore)
+    for name, parsed in ((CATALOGUE_GRAPH, result.catalogue), (ONTOLOGY_GRAPH, result.ontology)):
+        assert len(parsed) > 100
+        assert isomorphic(store.graph(name), parsed), name
+    del store, result
+    again = load_project(store=open_store(tmp_path / "store"))
+    assert again.loaded == 0 and again.unchanged == len(again.policies)
+
+
+def test_a_catalogue_iri_oxigraph_refuses_is_still_named_at_its_line(tmp_path: Path) -> None:
+    """The fresh store's own reading of the catalogue gives way to the rdflib graph when
+    Oxigraph refuses the file, whose error names the IRI and the line (as before)."""
+    import shutil
+
+    from policykg.paths import project_paths
+
+    data = tmp_path / "data"
+    shutil.copytree(project_paths().data, data)
+    catalogue = data / "catalogue.ttl"
+    lines = catalogue.read_text(encoding="utf-8").splitlines()
+    lines.append("<https://example.org/x> <https://example.org/p> <https://example.org/a b> .")
+    catalogue.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as raised:
+        load_project(data_dir=data, store=open_store(tmp_path / "store"))
+    assert raised.value.line == len(lines) and "invalid IRI <https://example.org/a b>" in str(raised.value)

@@ -34,12 +34,17 @@ def replace_operations(name: URIRef, quads: Iterable[ox.Quad], digest: str | Non
     graph = f"<{name}>"
     body = "\n".join(f"{_nt(q.subject)} {_nt(q.predicate)} {_nt(q.object)} ." for q in quads)
     operations = [f"DROP SILENT GRAPH {graph}", f"INSERT DATA {{ GRAPH {graph} {{\n{body}\n}} }}"]
-    if digest is not None:
-        meta = f"<{META_GRAPH}>"
-        operations.insert(1, f"DELETE WHERE {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> ?old }} }}")
-        operations.append(f'INSERT DATA {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> "{digest}" }} }}')
-        operations += stamp_operations(graph)
-    return operations
+    return operations + (hash_operations(name, digest) if digest is not None else [])
+
+
+def hash_operations(name: URIRef, digest: str) -> list[str]:
+    """A graph's content hash, replacing the one it had, and a new write stamp."""
+    graph, meta = f"<{name}>", f"<{META_GRAPH}>"
+    return [
+        f"DELETE WHERE {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> ?old }} }}",
+        f'INSERT DATA {{ GRAPH {meta} {{ {graph} <{CONTENT_HASH}> "{digest}" }} }}',
+        *stamp_operations(graph),
+    ]
 
 
 def drop_operations(name: URIRef) -> list[str]:

@@ -219,8 +219,8 @@ def load_project(
     if fresh:
         store.clear()  # leftovers of an interrupted first load carry no hash: nothing to trust
     _mark_load(store, bookkeeping.LOAD_RUNNING)
-    _replace_if_changed(store, ONTOLOGY_GRAPH, ontology, ontology_files(ontology_dir))
-    _replace_if_changed(store, CATALOGUE_GRAPH, catalogue, [data_dir / CATALOGUE_FILE])
+    _replace_if_changed(store, ONTOLOGY_GRAPH, ontology, ontology_files(ontology_dir), fresh)
+    _replace_if_changed(store, CATALOGUE_GRAPH, catalogue, [data_dir / CATALOGUE_FILE], fresh)
     _load_versions(store, entries, catalogue, fresh, result, progress)
     listed = {e.data_file.resolve() for e in entries}
     for pattern in ("*.trig", "*.nq"):
@@ -397,13 +397,19 @@ def _trace(files: list[PolicyEntry]) -> None:
             pass
 
 
-def _replace_if_changed(store: GraphStore, name: URIRef, graph: Graph, files: list[Path]) -> None:
+def _replace_if_changed(
+    store: GraphStore, name: URIRef, graph: Graph, files: list[Path], fresh: bool
+) -> None:
     """The files' hash says whether anything changed (a graph's blank-node labels change with
-    every parse). An IRI the store refuses is reported at the file and line that write it."""
+    every parse). An IRI the store refuses is reported at the file and line that write it. A
+    fresh store may read the files itself (rdflib has checked them), in place of the graph."""
     digest = sha256_of_files(files)
     if store.stored_hash(name) != digest:
         try:
-            store.replace_graph(name, graph, digest)
+            if fresh:
+                store.add_graph_files(name, graph, files, digest)
+            else:
+                store.replace_graph(name, graph, digest)
         except ValueError:
             error = invalid_iri_error(graph, files)
             if error is None:

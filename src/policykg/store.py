@@ -96,6 +96,10 @@ class GraphStore(Protocol):
     def bulk_add_nquads(self, data: bytes) -> None:
         """Fast load of N-Quads text into a fresh store (not transactional; SyntaxError)."""
 
+    def add_graph_files(self, name: URIRef, graph: Graph, files: list[Path], digest: str) -> None:
+        """Into a fresh store: ``graph`` (``files`` parsed by rdflib) under ``name``, with its hash.
+        A store that parses the files itself faster may do so (ValueError: an IRI it refuses)."""
+
     def default_graph_is_empty(self) -> bool:
         """No triple outside a named graph (what a load puts there is a mistake)."""
 
@@ -380,6 +384,27 @@ class OxigraphStore:
         policies run at the speed of Oxigraph's own bulk loader."""
         self._store.bulk_load(input=data, format=ox.RdfFormat.N_QUADS)
 
+    def add_graph_files(self, name: URIRef, graph: Graph, files: list[Path], digest: str) -> None:
+        """The files parsed again, by Oxigraph, straight into the graph: at 10,000 policies the
+        catalogue's 40,000 triples took 0.53 s as rdflib terms turned into INSERT DATA text, 0.1 s
+        this way. Only Turtle, and only into a fresh store (the graph is not dropped first, and
+        the write is not one transaction with its hash: a first load that is interrupted is
+        redone whole). A file Oxigraph refuses takes the rdflib way, whose errors name the IRI."""
+        target = ox.NamedNode(str(name))
+        try:
+            for path in files:
+                if path.suffix.lower() != ".ttl":
+                    raise ValueError(f"{path.name}: not Turtle")
+                data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+                self._store.bulk_load(
+                    input=data, format=ox.RdfFormat.TURTLE, to_graph=target, base_iri=path.resolve().as_uri()
+                )
+        except (SyntaxError, ValueError, OSError):
+            self._store.remove_graph(target)
+            self.replace_graph(name, graph, digest)
+            return
+        self._write(bookkeeping.hash_operations(name, digest))
+
     def default_graph_is_empty(self) -> bool:
         return next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None
 
@@ -500,6 +525,9 @@ class MemoryStore:
 
     def bulk_add_nquads(self, data: bytes) -> None:
         self.bulk_add(ox.parse(input=data, format=ox.RdfFormat.N_QUADS))
+
+    def add_graph_files(self, name: URIRef, graph: Graph, files: list[Path], digest: str) -> None:
+        self.replace_graph(name, graph, digest)
 
     def default_graph_is_empty(self) -> bool:
         return self._default_triples == 0
