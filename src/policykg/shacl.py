@@ -37,6 +37,9 @@ from .sparql_scan import counts_duplicates, masked_text, set_semantics
 
 FOCUS = "#FOCUS#"
 """Placeholder in a compiled query for the focus-node sub-select."""
+TARGET = "#TARGET#"
+"""Placeholder in a check's whole-store form for the shape's target pattern as it is (a focus
+node may come out more than once: the form counts it once)."""
 
 SEVERITY_OF = {SH.Info: "info", SH.Warning: "warning", SH.Violation: "violation"}
 """SHACL's severities by the names findings use (the engine, the reference run, the reports)."""
@@ -58,8 +61,9 @@ _CASTABLE = {
     XSD.time,
     XSD.duration,
 }
-"""Datatypes with a SPARQL cast in Oxigraph: a literal of one of them is well-formed when the cast
-of its lexical form succeeds and equals it (so "2018-13-45"^^xsd:date is caught)."""
+"""Datatypes with a SPARQL cast in Oxigraph: a value is a well-formed literal of one of them when
+the cast of its lexical form succeeds and is the same term (so "2018-13-45"^^xsd:date is caught,
+and so is "3"^^xsd:decimal against xsd:integer)."""
 _COMPARISON: dict[Node, str] = {
     SH.minInclusive: ">=",
     SH.maxInclusive: "<=",
@@ -146,11 +150,13 @@ class Check:
     policies). ``scan`` reads the path's triples in one pass per step and lets the store hash-join
     them with the focus nodes (see :func:`_scan`)."""
 
-    def sparql(self, focus: str, whole: bool = False) -> str:
-        """The query with its focus nodes; ``whole``: the focus nodes are every target of the
-        shape in the store (a full run), so the ``scan`` form is used where there is one."""
-        text = self.scan if whole and self.scan is not None else self.query
-        return text.replace(FOCUS, focus)
+    def sparql(self, focus: str, target: str | None = None) -> str:
+        """The query with its focus nodes. With ``target`` (the shape's target pattern), the
+        focus nodes are every target of the shape in the store (a full run), and the ``scan``
+        form is used where there is one."""
+        if target is None or self.scan is None:
+            return self.query.replace(FOCUS, focus)
+        return self.scan.replace(TARGET, target).replace(FOCUS, focus)
 
 
 @dataclass
@@ -301,19 +307,26 @@ class _Base:
             bounds = [f"COUNT(DISTINCT ?v) {op} {limit}" for op, limit in limits]
             having = f"GROUP BY ?this HAVING ({' || '.join(bounds)})"
             where = f"OPTIONAL {{ ?this {sparql_path} ?v }}"
-            # the whole-store form: every focus node's count from one grouped pass over the path
+            # the whole-store form: the focus nodes and the path's pairs in one grouped pass, no
+            # join (a focus node without values is counted 0; 2.3x faster than joining the
+            # counts to the focus nodes at 10,000 policies)
             counted = [f"?_count {op} {limit}" for op, limit in limits]
-            pairs = _scan(self.shapes, path)
-            counts = f"SELECT ?this (COUNT(DISTINCT ?value) AS ?_n) WHERE {{ {pairs} }} GROUP BY ?this"
-            scan = (
-                f"OPTIONAL {{ {counts} }} BIND (COALESCE(?_n, 0) AS ?_count) FILTER ({' || '.join(counted)})"
+            branches = f"{{ {TARGET} BIND (true AS ?_focus) }} UNION {{ {_scan(self.shapes, path)} }}"
+            counts = (
+                f"SELECT ?this (COUNT(?_focus) AS ?_target) (COUNT(DISTINCT ?value) AS ?_count) "
+                f"WHERE {{ {branches} }} GROUP BY ?this"
             )
+            scan = f"{{ {counts} }} FILTER (?_target > 0 && ({' || '.join(counted)}))"
             # which bound is broken, for sh:sourceConstraintComponent
             which = f'(IF({bounds[0]}, "MinCount", "MaxCount") AS ?component)'
             scan_which = f'(IF({counted[0]}, "MinCount", "MaxCount") AS ?component)'
             if not any(True for _ in self.shapes.objects(prop, SH.minCount)):
                 which = scan_which = '("MaxCount" AS ?component)'
-            scan_query = self._query(f"?this {scan_which}", scan) if _scannable(self.shapes, path) else None
+            scan_query = (
+                f"{self.prologue}SELECT ?this {scan_which} WHERE {{ {scan} }}"
+                if _scannable(self.shapes, path)
+                else None
+            )
             yield self._check(prop, "Count", path, where, False, f"?this {which}", having, scan_query)
         for value in self.shapes.objects(prop, SH.hasValue):
             # OPTIONAL + !BOUND: Oxigraph runs FILTER NOT EXISTS as a scan per focus node
@@ -413,10 +426,12 @@ def _bad_value(shapes: Graph, shape: Node, component: Node, parameter: Node, v: 
     if component == SH["class"]:
         return f"NOT EXISTS {{ {_instance_of(v, _term(parameter))} }}"
     if component == SH.datatype:
-        well_formed = (
-            f" && COALESCE({_term(parameter)}(STR({v})) = {v}, false)" if parameter in _CASTABLE else ""
-        )
-        return f"!(isLiteral({v}) && sameTerm(datatype({v}), {_term(parameter)}){well_formed})"
+        if parameter in _CASTABLE:
+            # a literal of the datatype, well-formed: the cast of its lexical form is the very
+            # term (Oxigraph stores these by value, so "007"^^xsd:integer is 7). datatype() costs
+            # Oxigraph about 2 µs a value: 0.45 s per constraint over 235,000 offsets
+            return f"!COALESCE(sameTerm({_term(parameter)}(STR({v})), {v}), false)"
+        return f"!(isLiteral({v}) && sameTerm(datatype({v}), {_term(parameter)}))"
     if component == SH.nodeKind:
         if parameter not in _NODE_KIND:
             raise ShapeError(shape, f"unknown sh:nodeKind {parameter}")

@@ -140,7 +140,7 @@ class Engine:
             if graph is None and focus_nodes is not None:
                 query = rule.check.sparql(focus_select(self.targets[shape], focus_values(focus_nodes)))
             elif graph is None:  # every focus node of the store: the checks' whole-store form
-                query = rule.check.sparql(focus_select(self.targets[shape]), whole=True)
+                query = rule.check.sparql(focus_select(self.targets[shape]), self.targets[shape])
             elif not focus[shape, graph]:
                 return []
             else:
