@@ -53,6 +53,7 @@ TEXT = (
     " This notice covers our customers and prospects. We keep our staff's HR records."
     " This notice applies only to our activities in California. We serve customers throughout the world."
     " We store your data in California. Our office is in the United States."
+    " We do not collect children's data. We once held a child's e-mail address."
 )
 
 
@@ -928,6 +929,39 @@ RULES["OnlyLocationShape"] = (
     [data_stored_in_california, office_in_the_united_states],
     ("This notice applies only to our activities in California", "We serve customers throughout the world"),
 )
+
+
+# -- a negative statement about some people: "Because we do not collect such information" (children's) ------
+
+
+def no_children_data(a: Annotator) -> None:
+    n = node(a, "negative", "no-children-data", PKG.NegativeStatement, PKG.hasNegativeStatement)
+    a.fact(n, PKG.deniedProcessing, DPV.Collect, "We do not collect children's data")
+    a.fact(n, PKG.deniedDataSubject, DPV.Child, "We do not collect children's data")
+
+
+def a_childs_address_held(a: Annotator) -> None:
+    no_children_data(a)
+    p = bare_process(a, "child-address")
+    a.fact(p, DPV.hasPersonalData, PD.EmailAddress, "We once held a child's e-mail address")
+    a.fact(p, DPV.hasDataSubject, DPV.Child, "a child's e-mail address")
+
+
+def a_customers_address_held(a: Annotator) -> None:  # other people's data: not what the statement denies
+    no_children_data(a)
+    p = bare_process(a, "customer-address")
+    a.fact(p, DPV.hasPersonalData, PD.EmailAddress, "We keep your e-mail address until you unsubscribe")
+    a.fact(p, DPV.hasDataSubject, DPV.Customer, "We keep your e-mail address until you unsubscribe")
+
+
+MORE += [
+    (
+        "NegativeStatementShape",
+        a_childs_address_held,
+        [a_customers_address_held],
+        ("We do not collect children's data", "We once held a child's e-mail address"),
+    ),
+]
 RULE_SHAPES = set(RULES)
 # drafting defects, true but not contradictions about processing (recall2.md): reported as info
 INFO_SHAPES = {"SectionNumberShape", "TableOfContentsShape"}
@@ -1062,6 +1096,7 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
         },
         "talkdesk/2019-12-31": {
             "heading vs its text": 2,
+            "negative statement vs fact": 1,
             "only these purposes vs other purposes": 1,
             "only this place vs elsewhere": 1,
         },
@@ -1217,6 +1252,12 @@ READER_PAIRS += [
         "OnlyLocationShape",
         '"With respect to us, this privacy policy applies only to their activities within the State of California"',
         '"the contact center services Talkdesk provides to customers throughout the world"',
+    ),
+    (  # recall.md Talkdesk SC5: "we have no such information" vs the child's information it may have collected
+        "talkdesk/2019-12-31",
+        "NegativeStatementShape",
+        '"Because we do not collect such information, we have no such information to use or to disclose"',
+        '"we have collected personal information from a child under the age of 13"',
     ),
     (  # the "esclusivamente" that "Delivery services" follows (7196), not the one before the marketing line
         "cloudtalk/undated-2018",
