@@ -108,3 +108,24 @@ def test_a_catalogue_iri_oxigraph_refuses_is_still_named_at_its_line(tmp_path: P
     with pytest.raises(InputFileError) as raised:
         load_project(data_dir=data, store=open_store(tmp_path / "store"))
     assert raised.value.line == len(lines) and "invalid IRI <https://example.org/a b>" in str(raised.value)
+
+
+@pytest.mark.parametrize("blank_node", [False, True])
+def test_the_catalogue_read_by_oxigraph_gives_rdflib_entries_and_hashes(
+    corpus: Path, tmp_path: Path, blank_node: bool
+) -> None:
+    """load reads the catalogue with Oxigraph (rdflib's graph only when asked for); with a blank
+    node in it, with rdflib as before. Either way: rdflib's entries, and each version stored with
+    the digest of its file and its rdflib catalogue entry."""
+    from policykg.load import read_catalogue, read_catalogue_entries, version_digest
+
+    if blank_node:
+        with (corpus / "catalogue.ttl").open("a", encoding="utf-8") as out:
+            out.write(
+                '<https://example.org/v> <https://example.org/note> [ <https://example.org/p> "x" ] .\n'
+            )
+    graph, entries = read_catalogue(corpus)
+    assert read_catalogue_entries(corpus)[1] == entries and len(entries) == 6
+    store = load_project(data_dir=corpus, store=open_store(tmp_path / "store")).store
+    for entry in entries:
+        assert store.stored_hash(entry.iri) == version_digest(entry, graph)
