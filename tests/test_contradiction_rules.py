@@ -54,6 +54,8 @@ TEXT = (
     " This notice applies only to our activities in California. We serve customers throughout the world."
     " We store your data in California. Our office is in the United States."
     " We do not collect children's data. We once held a child's e-mail address."
+    " We follow the principles of notice, choice and access. We follow the principles of notice and choice."
+    " Again: the principles of notice, choice and access."
 )
 
 
@@ -962,6 +964,36 @@ MORE += [
         ("We do not collect children's data", "We once held a child's e-mail address"),
     ),
 ]
+
+
+# -- 17. two lists of one thing ------------------------------------------------------------------------------
+
+
+def principles_list(a: Annotator, slug: str, quote: str, *items: str) -> None:
+    start = TEXT.index(quote)
+    lst = node(a, "list", slug, PKG.ListStatement, PKG.hasListStatement)
+    a.fact(lst, PKG.listOf, PS, quote)
+    for item in items:
+        a.fact(lst, PKG.listedItem, a.iri("principle", item), item, after=start)
+
+
+def principles_listed_twice_differently(a: Annotator) -> None:
+    principles_list(a, "first", "the principles of notice, choice and access", "notice", "choice", "access")
+    principles_list(a, "second", "the principles of notice and choice", "notice", "choice")
+
+
+def principles_listed_twice_alike(a: Annotator) -> None:
+    principles_list(a, "first", "the principles of notice, choice and access", "notice", "choice", "access")
+    principles_list(
+        a, "again", "Again: the principles of notice, choice and access", "notice", "choice", "access"
+    )
+
+
+RULES["ListMismatchShape"] = (
+    principles_listed_twice_differently,
+    [principles_listed_twice_alike],
+    ("the principles of notice, choice and access", "the principles of notice and choice"),
+)
 RULE_SHAPES = set(RULES)
 # drafting defects, true but not contradictions about processing (recall2.md): reported as info
 INFO_SHAPES = {"SectionNumberShape", "TableOfContentsShape"}
@@ -1050,6 +1082,7 @@ KINDS = {
     "OnlyDataSubjectShape": "only these data subjects vs others",
     "CertifiedExclusionShape": "data the certification excludes vs data relying on it",
     "OnlyLocationShape": "only this place vs elsewhere",
+    "ListMismatchShape": "two lists of one thing",
 }
 
 
@@ -1101,6 +1134,7 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
             "only this place vs elsewhere": 1,
         },
         "cloudcall/2018-01-16": {
+            "two lists of one thing": 1,
             "claim wider than the certified scope": 2,
             "data the certification excludes vs data relying on it": 1,
             "only these data subjects vs others": 1,
@@ -1258,6 +1292,12 @@ READER_PAIRS += [
         "NegativeStatementShape",
         '"Because we do not collect such information, we have no such information to use or to disclose"',
         '"we have collected personal information from a child under the age of 13"',
+    ),
+    (  # recall.md CloudCall SC5: the two lists of Privacy Shield principles differ
+        "cloudcall/2018-01-16",
+        "ListMismatchShape",
+        "accountability for onward transfer, security, data integrity and purpose limitation, access, recourse",
+        '"the Privacy Shield principles of notice, choice, onward transfer, security, data integrity, access, and enforcement"',
     ),
     (  # the "esclusivamente" that "Delivery services" follows (7196), not the one before the marketing line
         "cloudtalk/undated-2018",
