@@ -1299,6 +1299,12 @@ READER_PAIRS += [
         "accountability for onward transfer, security, data integrity and purpose limitation, access, recourse",
         '"the Privacy Shield principles of notice, choice, onward transfer, security, data integrity, access, and enforcement"',
     ),
+    (  # recall3.md: the message names the excluded data subjects and the process that carries their data
+        "cloudtalk/2025-08-06",
+        "CertifiedExclusionShape",
+        "excluded: Job Applicant",
+        "Recruitment process",
+    ),
     (  # the "esclusivamente" that "Delivery services" follows (7196), not the one before the marketing line
         "cloudtalk/undated-2018",
         "OnlyRecipientShape",
