@@ -43,6 +43,16 @@ def masked_text(text: str, keep_iris: bool = False) -> str:
     return "".join(out)
 
 
+def closing_brace(masked: str, opening: int) -> int:
+    """Where the group whose ``{`` is at ``opening`` closes in masked text (-1: it does not)."""
+    depth = 0
+    for index in range(opening, len(masked)):
+        depth += {"{": 1, "}": -1}.get(masked[index], 0)
+        if depth == 0:
+            return index
+    return -1
+
+
 def counts_duplicates(text: str) -> bool:
     """COUNT, SUM, AVG or GROUP_CONCAT without DISTINCT: an answer a multiset would change."""
     return _MULTISET_AGGREGATE.search(masked_text(text)) is not None
@@ -71,15 +81,7 @@ def set_semantics(text: str, shape_constraint: bool = False) -> str:
     opening = masked.find("{", select.end())
     if opening < 0:
         return text
-    depth, closing = 0, -1
-    for index in range(opening, len(masked)):
-        if masked[index] == "{":
-            depth += 1
-        elif masked[index] == "}":
-            depth -= 1
-            if depth == 0:
-                closing = index
-                break
+    closing = closing_brace(masked, opening)
     if closing < 0:
         return text
     head, group = masked[select.end() : opening], masked[opening + 1 : closing]

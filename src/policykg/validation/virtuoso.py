@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ..sparql_scan import masked_text
+from ..sparql_scan import closing_brace, masked_text
 from .hierarchy import ClassHierarchy, expand_class_paths
 
 _OPTIONAL = re.compile(r"\bOPTIONAL\s*\{", re.IGNORECASE)
@@ -41,7 +41,7 @@ def optional_flags_as_not_exists(query: str) -> str:
 def _first_flag_rewritten(query: str) -> str | None:
     masked = masked_text(query)
     for optional in _OPTIONAL.finditer(masked):
-        end = _group_end(masked, optional.end())
+        end = closing_brace(masked, optional.end() - 1)
         flag = _FLAG.search(masked, optional.end(), end) if end >= 0 else None
         if flag is None or "{" in masked[optional.end() : end]:
             continue
@@ -59,16 +59,3 @@ def _first_flag_rewritten(query: str) -> str | None:
             query = query[:start] + text + query[stop:]
         return query
     return None
-
-
-def _group_end(masked: str, start: int) -> int:
-    """The index of the brace closing the group that opened just before ``start`` (-1: none)."""
-    depth = 1
-    for index in range(start, len(masked)):
-        if masked[index] == "{":
-            depth += 1
-        elif masked[index] == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-    return -1
