@@ -391,3 +391,43 @@ def test_recall3_quotes_name_what_the_fact_says(loaded: LoadResult) -> None:
     targeting = [(o, why) for o, q, why in purposes if q == "User targeting"]
     assert targeting == [(targeting[0][0], targeting[0][1])] and targeting[0][0].endswith("#Personalisation")
     assert targeting[0][1]
+
+
+# -- recall4.md over-reads N1-N3: readings the rules rest on are marked, labels keep the text's words -----------
+
+
+def test_recall4_talkdesk_california_limit_is_marked_and_keeps_their(loaded: LoadResult) -> None:
+    # N1: "With respect to us, this privacy policy applies only to their activities within the State of California"
+    # stands in the paragraph for California residents: a reading, with the paragraph's condition
+    limiting = URIRef(f"{TALKDESK}/limiting/california-only")
+    rows = loaded.store.select(
+        """SELECT ?why ?cond WHERE { ?ev pkg:factSubject ?l ; pkg:factProperty pkg:onlyLocation .
+             OPTIONAL { ?ev pkg:inference ?why } OPTIONAL { ?ev pkg:appliesTo ?cond } }""",
+        {"l": limiting},
+    )
+    [(why, cond)] = [(r[0], r[1]) for r in rows.rows]
+    assert why and "California resident" in str(why)
+    assert str(cond) == "if you are a California resident"
+    [label] = _values(loaded, limiting, "rdfs:label")
+    assert "their activities" in label
+
+
+def test_recall4_readings_the_rules_rest_on_are_marked(loaded: LoadResult) -> None:
+    # N2: the marketing line stands among the P3P group's recipients; read as its purpose
+    purposes = _evidence(loaded, CLOUDTALK_P3P, "p3p-transactions", "dpv:hasPurpose")
+    [(why,)] = [(w,) for o, _q, w in purposes if o.endswith("#DirectMarketing")]
+    assert why and "CONa" in why
+    # N3: the child's information exists only in "If we obtain actual knowledge that ..."
+    for prop in ("dpv:hasDataSubject", "dpv:hasPersonalData"):
+        facts = _evidence(loaded, TALKDESK, "children-information", prop)
+        assert facts and all(w and "conditional" in w for _o, _q, w in facts), prop
+
+
+def test_recall4_both_hr_exclusions_quote_the_examples_their_reasoning_cites(loaded: LoadResult) -> None:
+    quotes = {
+        o.rsplit("#", 1)[1]: q
+        for s, o, q in _quotes(loaded, CLOUDTALK, "pkg:excludesDataSubject")
+        if s.endswith("/certification/dpf")
+    }
+    assert set(quotes) == {"Employee", "JobApplicant"}
+    assert all(q.endswith("customers, users, and website visitors") for q in quotes.values()), quotes
