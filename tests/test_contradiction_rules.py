@@ -56,6 +56,8 @@ TEXT = (
     " We do not collect children's data. We once held a child's e-mail address."
     " We follow the principles of notice, choice and access. We follow the principles of notice and choice."
     " Again: the principles of notice, choice and access."
+    " In addition, the following receive it. If we learn that we hold a child's data, we delete it."
+    " If you live in California, read on."
 )
 
 
@@ -994,9 +996,61 @@ RULES["ListMismatchShape"] = (
     [principles_listed_twice_alike],
     ("the principles of notice, choice and access", "the principles of notice and choice"),
 )
-RULE_SHAPES = set(RULES)
-# drafting defects, true but not contradictions about processing (recall2.md): reported as info
-INFO_SHAPES = {"SectionNumberShape", "TableOfContentsShape"}
+
+
+# -- the text itself qualifies one of the two statements (recall4.md #30, #34, #35): the pair at info ----------
+
+
+def delivery_announced(
+    a: Annotator,
+) -> None:  # "esclusivamente ... Inoltre, ... riceveranno queste informazioni"
+    delivery_services_receive(a)
+    a.fact(
+        a.iri("limiting", "only-acme"),
+        PKG.qualifiedAs,
+        PKG.AnnouncedException,
+        "In addition, the following receive it",
+    )
+
+
+def child_data_supposed(a: Annotator) -> None:  # "If we obtain actual knowledge that we have collected ..."
+    a_childs_address_held(a)
+    a.fact(a.iri("process", "child-address"), PKG.qualifiedAs, PKG.Supposition, "If we learn that")
+
+
+def california_for_residents(a: Annotator) -> None:  # "If you are a California resident, ..."
+    customers_throughout_the_world(a)
+    a.fact(
+        a.iri("limiting", "only-california"),
+        PKG.qualifiedAs,
+        PKG.ReaderCondition,
+        "If you live in California",
+    )
+
+
+def another_statement_qualified(
+    a: Annotator,
+) -> None:  # the qualification is not on either statement of the pair
+    customers_throughout_the_world(a)
+    a.fact(a.iri("process", "newsletter"), PKG.qualifiedAs, PKG.ReaderCondition, "If you live in California")
+
+
+QUALIFIED = [
+    ("QualifiedOnlyRecipientShape", delivery_announced, "Data is used only by Acme and its agents"),
+    ("QualifiedNegativeStatementShape", child_data_supposed, "We do not collect children's data"),
+    (
+        "QualifiedOnlyLocationShape",
+        california_for_residents,
+        "This notice applies only to our activities in California",
+    ),
+]
+RULES_QUALIFIED = {shape for shape, _f, _q in QUALIFIED}
+
+
+RULE_SHAPES = set(RULES) | RULES_QUALIFIED
+# drafting defects, true but not contradictions about processing (recall2.md): reported as info; and the pairs the
+# text itself qualifies (recall4.md)
+INFO_SHAPES = {"SectionNumberShape", "TableOfContentsShape"} | RULES_QUALIFIED
 
 
 @pytest.fixture(scope="module")
@@ -1062,6 +1116,45 @@ def test_unlimited_claim_against_a_limited_scope_fires(loaded: LoadResult, shape
     assert '"Only our processor services are certified"' in finding.message
 
 
+@pytest.mark.parametrize("case", QUALIFIED, ids=lambda c: c[0])
+def test_a_pair_the_text_qualifies_is_reported_at_info(
+    case: tuple[str, Callable[[Annotator], None], str], loaded: LoadResult, shapes: Graph
+) -> None:
+    shape, fires, first = case
+    a = base()
+    fires(a)
+    [finding] = _contradictions(a, loaded, shapes)
+    assert finding.shape.endswith("#" + shape) and finding.severity == "info"
+    assert f'"{first}"' in finding.message
+
+
+def test_a_qualification_on_another_statement_leaves_the_warning(loaded: LoadResult, shapes: Graph) -> None:
+    a = base()
+    another_statement_qualified(a)
+    [finding] = _contradictions(a, loaded, shapes)
+    assert finding.shape.endswith("#OnlyLocationShape") and finding.severity == "warning"
+
+
+def test_a_supposed_process_needs_no_legal_basis(loaded: LoadResult, shapes: Graph) -> None:
+    """Art. 13(1)(c) asks the basis of the processing the notice declares, not of one it only supposes."""
+
+    def art13c(a: Annotator) -> list[str]:
+        findings = validate_graph(str(V), a.graph, loaded.ontology, shapes, AS_OF)
+        return [
+            f.message
+            for f in findings
+            if f.shape.endswith("#Art13-1-c-Shape") and "child-address" in f.message
+        ]
+
+    a = base()
+    a_childs_address_held(a)
+    a.add(a.iri("process", "child-address"), RDFS.label, Literal("child-address"))
+    a.fact(a.iri("process", "child-address"), DPV.hasPurpose, PKG.UnspecifiedPurpose, "we delete it")
+    assert art13c(a)
+    a.fact(a.iri("process", "child-address"), PKG.qualifiedAs, PKG.Supposition, "If we learn that")
+    assert art13c(a) == []
+
+
 # -- the seeds ----------------------------------------------------------------------------------
 
 KINDS = {
@@ -1083,6 +1176,9 @@ KINDS = {
     "CertifiedExclusionShape": "data the certification excludes vs data relying on it",
     "OnlyLocationShape": "only this place vs elsewhere",
     "ListMismatchShape": "two lists of one thing",
+    "QualifiedNegativeStatementShape": "negative statement vs fact, qualified by the text",
+    "QualifiedOnlyRecipientShape": "only these recipients vs another recipient, qualified by the text",
+    "QualifiedOnlyLocationShape": "only this place vs elsewhere, qualified by the text",
 }
 
 
@@ -1118,7 +1214,7 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
             "denied disclosure vs recipient": 2,
             "negative statement vs fact": 7,
             "only these purposes vs other purposes": 2,
-            "only these recipients vs another recipient": 1,
+            "only these recipients vs another recipient, qualified by the text": 1,
             "retention": 1,
         },
         "kloudtalk/undated-2024": {
@@ -1129,9 +1225,9 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
         },
         "talkdesk/2019-12-31": {
             "heading vs its text": 2,
-            "negative statement vs fact": 1,
+            "negative statement vs fact, qualified by the text": 1,
             "only these purposes vs other purposes": 1,
-            "only this place vs elsewhere": 1,
+            "only this place vs elsewhere, qualified by the text": 1,
         },
         "cloudcall/2018-01-16": {
             "two lists of one thing": 1,
@@ -1143,6 +1239,20 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
     }
 
 
+def test_the_pairs_the_seed_text_qualifies_are_info(seed_findings: list[Finding]) -> None:
+    # recall4.md #30 (an exception the text announces), #34 (a supposition), #35 (a passage for California residents)
+    info = sorted(
+        (f.policy.split("/policy/")[1], f.shape.rsplit("#", 1)[-1])
+        for f in seed_findings
+        if f.severity == "info" and f.shape.rsplit("#", 1)[-1] in RULES_QUALIFIED
+    )
+    assert info == [
+        ("cloudtalk/undated-2018", "QualifiedOnlyRecipientShape"),
+        ("talkdesk/2019-12-31", "QualifiedNegativeStatementShape"),
+        ("talkdesk/2019-12-31", "QualifiedOnlyLocationShape"),
+    ]
+
+
 def test_every_seed_finding_names_two_located_quotes(seed_findings: list[Finding]) -> None:
     for f in seed_findings:
         if f.shape.endswith(
@@ -1152,6 +1262,7 @@ def test_every_seed_finding_names_two_located_quotes(seed_findings: list[Finding
                 "#OnlyProcessingShape",
                 "#OnlyDataSubjectShape",
                 "#OnlyLocationShape",
+                "#QualifiedOnlyLocationShape",
             )
         ):  # lists
             assert f.message.count('"') >= 4
@@ -1283,13 +1394,13 @@ READER_PAIRS += [
     ),
     (  # recall3.md further 1: the California paragraph limits the whole policy; Talkdesk serves the world
         "talkdesk/2019-12-31",
-        "OnlyLocationShape",
+        "QualifiedOnlyLocationShape",
         '"With respect to us, this privacy policy applies only to their activities within the State of California"',
         '"the contact center services Talkdesk provides to customers throughout the world"',
     ),
     (  # recall.md Talkdesk SC5: "we have no such information" vs the child's information it may have collected
         "talkdesk/2019-12-31",
-        "NegativeStatementShape",
+        "QualifiedNegativeStatementShape",
         '"Because we do not collect such information, we have no such information to use or to disclose"',
         '"we have collected personal information from a child under the age of 13"',
     ),
@@ -1307,7 +1418,7 @@ READER_PAIRS += [
     ),
     (  # the "esclusivamente" that "Delivery services" follows (7196), not the one before the marketing line
         "cloudtalk/undated-2018",
-        "OnlyRecipientShape",
+        "QualifiedOnlyRecipientShape",
         'esclusivamente da CloudTalk e dai suoi operatori" (at 7196)',
         '"Delivery services"',
     ),

@@ -15,7 +15,7 @@ from policykg.load import LoadResult
 from policykg.namespaces import DPV, EU_GDPR, ID, OA, PD, PKG, SH
 from policykg.validation import Finding, load_shapes, validate_graph
 
-from .test_contradiction_rules import RULES as CONTRADICTION_RULES
+from .test_contradiction_rules import RULE_SHAPES as CONTRADICTION_RULES
 
 AS_OF = date(2026, 11, 23)
 V = URIRef(f"{ID}policy/example/2024-03-01")
