@@ -977,6 +977,7 @@ def principles_list(a: Annotator, slug: str, quote: str, *items: str) -> None:
     a.fact(lst, PKG.listOf, PS, quote)
     for item in items:
         a.fact(lst, PKG.listedItem, a.iri("principle", item), item, after=start)
+        a.add(a.iri("principle", item), RDFS.label, Literal(item))
 
 
 def principles_listed_twice_differently(a: Annotator) -> None:
@@ -1114,6 +1115,28 @@ def test_unlimited_claim_against_a_limited_scope_fires(loaded: LoadResult, shape
     unlimited_claim_limited_scope(a)
     [finding] = _contradictions(a, loaded, shapes)
     assert '"Only our processor services are certified"' in finding.message
+
+
+def test_two_lists_of_one_thing_name_what_each_lacks(loaded: LoadResult, shapes: Graph) -> None:
+    # recall4.md #40: the message names the difference, not only the two lists
+    a = base()
+    principles_listed_twice_differently(a)
+    [finding] = _contradictions(a, loaded, shapes)
+    assert finding.message.endswith("; missing from the second: access; missing from the first: none")
+    a = base()
+    principles_list(a, "first", "the principles of notice and choice", "notice", "choice")
+    principles_list(
+        a, "second", "Again: the principles of notice, choice and access", "notice", "choice", "access"
+    )
+    [finding] = _contradictions(a, loaded, shapes)
+    assert finding.message.endswith("; missing from the second: none; missing from the first: access")
+
+
+def test_cloudcall_principles_lists_name_the_missing_principles(seed_findings: list[Finding]) -> None:
+    [message] = [f.message for f in seed_findings if f.shape.endswith("#ListMismatchShape")]
+    missing = message.split("; missing from the second: ")[1].split("; missing from the first: ")
+    assert sorted(missing[0].split(", ")) == ["liability", "purpose limitation", "recourse"]
+    assert missing[1] == "none"
 
 
 @pytest.mark.parametrize("case", QUALIFIED, ids=lambda c: c[0])
