@@ -431,3 +431,18 @@ def test_recall4_both_hr_exclusions_quote_the_examples_their_reasoning_cites(loa
     }
     assert set(quotes) == {"Employee", "JobApplicant"}
     assert all(q.endswith("customers, users, and website visitors") for q in quotes.values()), quotes
+
+
+def test_recall4_cloudcall_disclosure_the_law_requires_is_recorded_without_a_recipient(
+    loaded: LoadResult,
+) -> None:
+    # "We also reserve the right to share or transfer your information if we believe (in our sole discretion) that
+    # such sharing or transfer is required under applicable law" (10058): a ground for disclosure, no recipient named
+    process = URIRef(f"{CLOUDCALL}/process/disclosure-required-by-law")
+    bases = _evidence(loaded, CLOUDCALL, "disclosure-required-by-law", "dpv:hasLegalBasis")
+    assert [(o.rsplit("#", 1)[1], q) for o, q, _w in bases] == [
+        ("LegalObligation", "such sharing or transfer is required under applicable law")
+    ]
+    assert bases[0][2] and "sole discretion" in bases[0][2]
+    assert _values(loaded, process, "dpv:hasProcessing") == {"https://w3id.org/dpv#Disclose"}
+    assert not _values(loaded, process, "dpv:hasRecipient")
