@@ -1254,7 +1254,7 @@ def test_contradictions_found_per_seed(seed_findings: list[Finding]) -> None:
         },
         "cloudcall/2018-01-16": {
             "two lists of one thing": 1,
-            "claim wider than the certified scope": 2,
+            "claim wider than the certified scope": 1,
             "data the certification excludes vs data relying on it": 1,
             "only these data subjects vs others": 1,
             "only these recipients vs another recipient": 1,
@@ -1284,6 +1284,13 @@ def test_one_finding_per_first_statement_lists_the_statements_it_meets(seed_find
     assert sharing.count("(at ") == 6 and '"A court order to disclose such information" (at 9505)' in sharing
     delivery = only("cloudtalk/undated-2018", "DeniedDisclosureShape", "Non divulgheremo i tuoi dati")
     assert delivery.count("(at ") == 3
+    # CloudCall's two Privacy Shield claims against the one processor-only scope (#37/#38)
+    [claims] = [
+        f.message
+        for f in seed_findings
+        if f.policy.endswith("/policy/cloudcall/2018-01-16") and f.shape.endswith("#CertificationScopeShape")
+    ]
+    assert '(at 442), "' in claims and "(at 1954)" in claims and claims.count("(at ") == 3
 
 
 def test_the_pairs_the_seed_text_qualifies_are_info(seed_findings: list[Finding]) -> None:
