@@ -1577,7 +1577,8 @@ REJECTED += [
         "Your personal data will not be shared with any third party except",
         "Your use of reCAPTCHA is governed by the Google Privacy Policy",
     ),
-    (  # "only" governs how the information is used, not how it is obtained (#38)
+    (  # "only" governs how the information is used, not how it is obtained: the team's reading (recall3.md had
+        # rated #38 a downgrade, not a rejection; recall4.md agrees with removing the fact and retiring 004 SC3)
         "cloudcall/2018-01-16",
         "OnlyProcessingShape",
         "Once you choose to provide personally identifiable information",
