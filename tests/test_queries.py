@@ -408,7 +408,8 @@ def test_policy_audit_trail_cloudcall(loaded: LoadResult) -> None:
     # + 9 (recall3.md): the human resources data transfer (data subject, transfer, controller, three bases),
     # the certification's exclusion of staff data, the limiting statement's addressees (customers, prospects)
     # + 19: the two lists of Privacy Shield principles (what each lists, 10 and 7 items)
-    assert len(found) == 182
+    # + 4 (recall4.md): the disclosure "required under applicable law" (processing, controller, purpose, basis)
+    assert len(found) == 186
     date_rows = [r for r in found if r[1] == "pkg:statedDate"]
     assert [(r[2], r[3]) for r in date_rows] == [
         ("2018-01-16", "16/01/18"),
