@@ -5,6 +5,7 @@ rewritten as documented."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -39,7 +40,12 @@ def _store_hierarchy(loaded: LoadResult) -> ClassHierarchy:
 def _rows(loaded: LoadResult, query: str) -> set[tuple[tuple[str, ...], ...]]:
     """The rows, a listed message item (GROUP_CONCAT, whose order SPARQL leaves open) as a set."""
     answer = _store(loaded).solutions(query)
-    return {tuple(tuple(sorted(str(cell).split('", "'))) for cell in row) for row in answer.rows}
+    return {
+        tuple(
+            tuple(sorted(piece.strip('"') for piece in re.split(r"[,;:]\s+| vs ", str(cell)))) for cell in row
+        )
+        for row in answer.rows
+    }
 
 
 @pytest.mark.parametrize(
