@@ -146,8 +146,9 @@ class Check:
     ``query`` reaches each focus node's values by index lookups, one or more per focus node: the
     right plan for a few focus nodes (one changed version), but at about 10 µs per lookup on disk
     it was 90% of a full run (13 evidence constraints x 230,000 evidence nodes at 10,000
-    policies). ``scan`` reads the path's triples in one pass per step and lets the store hash-join
-    them with the focus nodes (see :func:`_scan`)."""
+    policies). ``scan`` reads the path's triples in one pass per step (see :func:`_scan`): a count
+    groups them with the shape's targets (placeholder ``TARGET``), a value constraint tests them
+    first and joins only the values that fail with the focus nodes."""
 
     def sparql(self, focus: str, target: str | None = None) -> str:
         """The query with its focus nodes. With ``target`` (the shape's target pattern), the
