@@ -1480,16 +1480,19 @@ READER_PAIRS += [
 ]
 
 
+def _messages(findings: list[Finding], seed: str, shape: str) -> list[str]:
+    """The messages of one rule's findings on one seed version ("cloudtalk/undated-2018")."""
+    return [
+        f.message for f in findings if f.policy.endswith("/policy/" + seed) and f.shape.endswith("#" + shape)
+    ]
+
+
 @pytest.mark.parametrize("pair", READER_PAIRS, ids=lambda p: f"{p[0]}-{p[1]}-{p[2][:20]}")
 def test_the_seed_yields_the_reader_contradiction(
     pair: tuple[str, str, str, str], seed_findings: list[Finding]
 ) -> None:
     seed, shape, first, second = pair
-    messages = [
-        f.message
-        for f in seed_findings
-        if f.policy.endswith("/policy/" + seed) and f.shape.endswith("#" + shape)
-    ]
+    messages = _messages(seed_findings, seed, shape)
     assert any(first in m and second in m for m in messages), messages
 
 
@@ -1598,9 +1601,5 @@ def test_the_seed_yields_no_finding_a_reader_rejects(
     pair: tuple[str, str, str, str], seed_findings: list[Finding]
 ) -> None:
     seed, shape, first, second = pair
-    messages = [
-        f.message
-        for f in seed_findings
-        if f.policy.endswith("/policy/" + seed) and f.shape.endswith("#" + shape)
-    ]
+    messages = _messages(seed_findings, seed, shape)
     assert not [m for m in messages if first in m and second in m]
