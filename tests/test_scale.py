@@ -43,8 +43,12 @@ AS_OF = date(2026, 11, 23)
 ANSWERS_CORPUS = 40
 """Policies in the corpus whose planted answers both engines must give: enough that every query
 has a planted answer (asserted), small enough for rdflib's engine (the bench checks 10,000)."""
-PYSHACL_CORPUS = 60
-"""Policies in the whole-graph pyshacl comparison; bench/run.py --pyshacl-cap compares more."""
+PYSHACL_CORPUS = 30
+"""Policies in the whole-graph pyshacl comparison; bench/run.py --pyshacl-cap compares more. Was
+60: since the evidence constraints read their selectors through sub-selects (hash joins for
+Oxigraph, issue 19), rdflib evaluates each sub-select over the whole graph for every focus node,
+so pyshacl's time grows with the square of the corpus (data profile at 15 policies: 7.6 -> 19.8 s
+of CPU; this test at 60: 285 s, most of the suite's wall time)."""
 
 
 @pytest.fixture(scope="module")
@@ -310,9 +314,8 @@ def test_store_validation_equals_one_whole_graph_pyshacl_run(corpus_pyshacl: Pat
         assert Counter(_key(f) for f in first.findings) == reference, profile
         assert Counter(_key(f) for f in again.findings) == reference
         if profile == "compliance":
-            assert (
-                sum(reference.values()) > 100
-            )  # the corpus triggers findings: the comparison is not vacuous
+            # the corpus triggers findings: the comparison is not vacuous
+            assert sum(reference.values()) > PYSHACL_CORPUS
 
 
 def _edit_and_reload(data: Path, victim: Path, old: str, new: str) -> OxigraphStore:
