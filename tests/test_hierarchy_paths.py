@@ -17,7 +17,11 @@ from policykg.sparql_text import bind_analysis_date
 from policykg.store import OxigraphStore
 from policykg.validation.hierarchy import ClassHierarchy, expand_class_paths
 from policykg.validation.shapes import load_shapes
-from policykg.validation.virtuoso import for_virtuoso, optional_flags_as_not_exists
+from policykg.validation.virtuoso import (
+    conditions_as_disjunctions,
+    for_virtuoso,
+    optional_flags_as_not_exists,
+)
 
 AS_OF = date(2026, 11, 23)
 EX = "http://example.org/"
@@ -117,3 +121,11 @@ def test_a_not_stated_optional_becomes_filter_not_exists() -> None:
     ]
     for text in kept:
         assert optional_flags_as_not_exists(text) == text
+
+
+def test_an_if_bound_condition_becomes_a_disjunction() -> None:
+    query = "SELECT ?p WHERE { ?p a ?k OPTIONAL { ?p ex:t ?t } FILTER (IF(BOUND(?t), EXISTS { ?p ex:u ?t }, true)) }"
+    spelt = conditions_as_disjunctions(query)
+    assert "FILTER ((!BOUND(?t) || ( EXISTS { ?p ex:u ?t })))" in spelt and "IF" not in spelt
+    other = "SELECT ?p WHERE { ?p a ?k BIND (IF(BOUND(?k), 1, 2) AS ?n) }"  # not the "if stated" form
+    assert conditions_as_disjunctions(other) == other

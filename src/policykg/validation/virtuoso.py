@@ -12,6 +12,9 @@ runs every shape query both ways on Oxigraph):
   allowed purpose reported as a contradiction). Rewritten as what it means,
   ``FILTER NOT EXISTS { P FILTER (C) }``, which Virtuoso evaluates with the outer bindings. (The
   shapes use the OPTIONAL form because Oxigraph evaluates FILTER NOT EXISTS once per row.)
+- "if stated, it must hold" as ``IF(BOUND(?x), E, true)`` (the shapes' form: Oxigraph evaluates an
+  EXISTS in ``!BOUND(?x) || E`` even where ``?x`` is unbound): Virtuoso refuses an EXISTS inside
+  IF (SQ074), so it gets ``(!BOUND(?x) || (E))``, the same truth value.
 """
 
 from __future__ import annotations
@@ -27,7 +30,40 @@ _FLAG = re.compile(r"\.?\s*BIND\s*\(\s*true\s+AS\s+([?$]\w+)\s*\)\s*$", re.IGNOR
 
 def for_virtuoso(query: str, hierarchy: ClassHierarchy) -> str:
     """``query`` in the forms Virtuoso 7.2 answers as SPARQL defines them."""
-    return optional_flags_as_not_exists(expand_class_paths(query, hierarchy))
+    return conditions_as_disjunctions(optional_flags_as_not_exists(expand_class_paths(query, hierarchy)))
+
+
+_IF_BOUND = re.compile(r"\bIF\s*\(\s*BOUND\s*\(\s*([?$]\w+)\s*\)\s*,", re.IGNORECASE)
+
+
+def conditions_as_disjunctions(query: str) -> str:
+    """Every ``IF(BOUND(?x), E, true)`` as ``(!BOUND(?x) || (E))``; one at a time."""
+    while True:
+        masked = masked_text(query)
+        for found in _IF_BOUND.finditer(masked):
+            closing = _closing_paren(masked, masked.index("(", found.start()))
+            last_comma = masked.rfind(",", found.end(), closing)
+            if closing < 0 or masked[last_comma + 1 : closing].strip() != "true":
+                continue
+            if _closing_paren(masked[:last_comma] + ")", masked.index("(", found.start())) != last_comma:
+                continue  # the comma is inside E: not the IF's own third argument
+            condition = query[found.end() : last_comma]
+            query = (
+                f"{query[: found.start()]}(!BOUND({found.group(1)}) || ({condition})){query[closing + 1 :]}"
+            )
+            break
+        else:
+            return query
+
+
+def _closing_paren(masked: str, opening: int) -> int:
+    """Where the parenthesis opened at ``opening`` closes (-1: it does not)."""
+    depth = 0
+    for index in range(opening, len(masked)):
+        depth += {"(": 1, ")": -1}.get(masked[index], 0)
+        if depth == 0:
+            return index
+    return -1
 
 
 def optional_flags_as_not_exists(query: str) -> str:
