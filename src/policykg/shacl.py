@@ -33,7 +33,7 @@ from rdflib.term import Node
 
 from .errors import PolicyKGError
 from .namespaces import PKG, SH
-from .sparql_scan import closing_brace, counts_duplicates, masked_text, set_semantics
+from .sparql_scan import closing_bracket, counts_duplicates, masked_text, set_semantics
 
 FOCUS = "#FOCUS#"
 """Placeholder in a compiled query for the focus-node sub-select."""
@@ -566,7 +566,7 @@ def _unbound_this_left_out(text: str) -> str:
 
 def _closing(masked: str, opening: int) -> int:
     """Where the group opened at ``opening`` closes (the end of the text if it does not)."""
-    closing = closing_brace(masked, opening)
+    closing = closing_bracket(masked, opening)
     return len(masked) if closing < 0 else closing
 
 

@@ -43,11 +43,16 @@ def masked_text(text: str, keep_iris: bool = False) -> str:
     return "".join(out)
 
 
-def closing_brace(masked: str, opening: int) -> int:
-    """Where the group whose ``{`` is at ``opening`` closes in masked text (-1: it does not)."""
+_PAIRS = {"{": "}", "(": ")"}
+
+
+def closing_bracket(masked: str, opening: int) -> int:
+    """Where the bracket at ``opening`` (``{`` a group, ``(`` an expression) closes in masked
+    text (-1: it does not)."""
+    steps = {masked[opening]: 1, _PAIRS[masked[opening]]: -1}
     depth = 0
     for index in range(opening, len(masked)):
-        depth += {"{": 1, "}": -1}.get(masked[index], 0)
+        depth += steps.get(masked[index], 0)
         if depth == 0:
             return index
     return -1
@@ -81,7 +86,7 @@ def set_semantics(text: str, shape_constraint: bool = False) -> str:
     opening = masked.find("{", select.end())
     if opening < 0:
         return text
-    closing = closing_brace(masked, opening)
+    closing = closing_bracket(masked, opening)
     if closing < 0:
         return text
     head, group = masked[select.end() : opening], masked[opening + 1 : closing]

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from ..sparql_scan import closing_brace, masked_text
+from ..sparql_scan import closing_bracket, masked_text
 from .hierarchy import ClassHierarchy, expand_class_paths
 
 _OPTIONAL = re.compile(r"\bOPTIONAL\s*\{", re.IGNORECASE)
@@ -41,11 +41,11 @@ def conditions_as_disjunctions(query: str) -> str:
     while True:
         masked = masked_text(query)
         for found in _IF_BOUND.finditer(masked):
-            closing = _closing_paren(masked, masked.index("(", found.start()))
+            closing = closing_bracket(masked, masked.index("(", found.start()))
             last_comma = masked.rfind(",", found.end(), closing)
             if closing < 0 or masked[last_comma + 1 : closing].strip() != "true":
                 continue
-            if _closing_paren(masked[:last_comma] + ")", masked.index("(", found.start())) != last_comma:
+            if closing_bracket(masked[:last_comma] + ")", masked.index("(", found.start())) != last_comma:
                 continue  # the comma is inside E: not the IF's own third argument
             condition = query[found.end() : last_comma]
             query = (
@@ -54,16 +54,6 @@ def conditions_as_disjunctions(query: str) -> str:
             break
         else:
             return query
-
-
-def _closing_paren(masked: str, opening: int) -> int:
-    """Where the parenthesis opened at ``opening`` closes (-1: it does not)."""
-    depth = 0
-    for index in range(opening, len(masked)):
-        depth += {"(": 1, ")": -1}.get(masked[index], 0)
-        if depth == 0:
-            return index
-    return -1
 
 
 def optional_flags_as_not_exists(query: str) -> str:
@@ -77,7 +67,7 @@ def optional_flags_as_not_exists(query: str) -> str:
 def _first_flag_rewritten(query: str) -> str | None:
     masked = masked_text(query)
     for optional in _OPTIONAL.finditer(masked):
-        end = closing_brace(masked, optional.end() - 1)
+        end = closing_bracket(masked, optional.end() - 1)
         flag = _FLAG.search(masked, optional.end(), end) if end >= 0 else None
         if flag is None or "{" in masked[optional.end() : end]:
             continue
