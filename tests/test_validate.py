@@ -447,3 +447,33 @@ def test_a_profile_added_to_profiles_tsv_is_usable_without_code(tmp_path: Path) 
     assert unknown.exit_code == 2
     assert "nope" in unknown.output and "art13" in unknown.output and "compliance" in unknown.output
     assert "Traceback" not in unknown.output
+
+
+def test_threads_and_heavy_first_order_give_the_same_report(loaded: LoadResult, compliance_today) -> None:  # type: ignore[no-untyped-def]
+    # The engine runs the heavy queries first when it has threads; the report must not depend on
+    # the order, the number of threads, or the batches in which focus nodes are attributed.
+    from datetime import date
+
+    threaded = validate_store(loaded.store, profile="compliance", as_of=date(2026, 11, 23), jobs=3)
+    assert threaded.findings == compliance_today.findings
+    assert {f.policy for f in threaded.findings} >= {TALKDESK, CLOUDCALL, CLOUDTALK, KLOUDTALK}
+    # every placeholder of a message is filled when the rule binds it
+    assert not [f.message for f in threaded.findings if re.search(r"\{[?$](this|value)\}", f.message)]
+
+
+def test_attribution_names_every_graph_of_a_focus_node(loaded: LoadResult, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # a focus node described in two versions' graphs is reported for both; batches of IRIs and
+    # blank nodes (asked one by one) give the same answer as one index scan per node
+    from policykg import store as store_module
+    from policykg.store import as_oxigraph
+
+    monkeypatch.setattr(store_module, "LOCAL_SUBJECT_BATCH", 500)
+    store = as_oxigraph(loaded.store)
+    rows = store.solutions("SELECT DISTINCT ?s ?g WHERE { GRAPH ?g { ?s ?p ?o } }").records()
+    expected: dict[str, set[str]] = {}
+    for row in rows:
+        expected.setdefault(str(row["s"]), set()).add(str(row["g"]))
+    assert len(expected) > 3 * 500  # several batches of IRIs
+    assert any(len(graphs) > 1 for graphs in expected.values())
+    assert any(":" not in node for node in expected)  # blank nodes among them
+    assert store.graphs_with_subjects(expected) == expected

@@ -8,6 +8,7 @@ or the offending value).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -94,6 +95,11 @@ def _query_store(data_dir: Path | None) -> GraphStore:
     from .load import open_store_only
 
     return open_store_only(store_dir, read_only=True)
+
+
+def _cores() -> int:
+    """The cores this process may run on: the default number of validation threads."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _print_version(ctx: click.Context, value: bool) -> None:
@@ -590,8 +596,8 @@ def import_p3p(source: Path, policy: str, header: str, output: Path) -> None:
 @click.option(
     "--jobs",
     type=click.IntRange(1),
-    default=1,
-    show_default=True,
+    default=lambda: _cores(),
+    show_default="the machine's cores",
     help="Run this many shape queries at once (threads; Oxigraph evaluates them outside the GIL).",
 )
 @click.option(

@@ -156,6 +156,17 @@ def _looks_like_iri(text: str) -> bool:
     return ":" in text
 
 
+LOCAL_SUBJECT_BATCH = 5000
+"""IRIs per query when the local store finds the graphs of focus nodes (query text ~0.4 MB)."""
+
+
+def subject_graphs_query(iris: list[str]) -> str:
+    """The named graphs in which each of the IRIs (taken from a store, so well-formed) is a
+    subject: rows (?s, ?g)."""
+    values = " ".join(f"<{iri}>" for iri in iris)
+    return f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+
+
 def policy_graph_names(store: GraphStore) -> list[URIRef]:
     return [n for n in store.graph_names() if n not in SYSTEM_GRAPHS]
 
@@ -329,15 +340,29 @@ class OxigraphStore:
 
     def graphs_with_subjects(self, nodes: Iterable[str]) -> dict[str, set[str]]:
         """For each node (an IRI or a blank node id), the names of the graphs in which it is a
-        subject: one call for a whole validation run, one index scan per node inside it."""
+        subject: one call for a whole validation run. IRIs are asked in batches of one query
+        each, so that Oxigraph walks each subject's quads itself (10,000 version IRIs with their
+        ~180 quads each: 3.4 s of CPU through Python quad objects, 0.6 s in queries); blank
+        nodes, which a query cannot name, by an index scan each."""
         found: dict[str, set[str]] = {}
-        for node in nodes:
-            subject = ox.BlankNode(node) if not _looks_like_iri(node) else ox.NamedNode(node)
-            found[node] = {
-                q.graph_name.value
-                for q in self._store.quads_for_pattern(subject, None, None, None)
-                if isinstance(q.graph_name, ox.NamedNode)
-            }
+        wanted = sorted(set(nodes))
+        iris = [node for node in wanted if _looks_like_iri(node)]
+        for start in range(0, len(iris), LOCAL_SUBJECT_BATCH):
+            batch = iris[start : start + LOCAL_SUBJECT_BATCH]
+            found.update((node, set()) for node in batch)
+            result = self._store.query(subject_graphs_query(batch))
+            assert isinstance(result, ox.QuerySolutions)
+            for row in result:
+                subject, graph = row["s"], row["g"]
+                if isinstance(subject, ox.NamedNode) and isinstance(graph, ox.NamedNode):
+                    found[subject.value].add(graph.value)
+        for node in wanted:
+            if not _looks_like_iri(node):
+                found[node] = {
+                    q.graph_name.value
+                    for q in self._store.quads_for_pattern(ox.BlankNode(node), None, None, None)
+                    if isinstance(q.graph_name, ox.NamedNode)
+                }
         return found
 
     def solutions(self, sparql: str, graphs: list[str] | None = None) -> SelectResult:

@@ -4,7 +4,7 @@ belongs to (the graphs where it is a subject), looked up for all focus nodes in 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Protocol
 
 from rdflib import URIRef
@@ -53,8 +53,8 @@ def to_findings(rule: Rule, row: dict[str, Identifier], owned: dict[str, list[st
     path = row.get("path") or check.path
     message = check.messages[0] if check.messages else f"{check.component} constraint not satisfied"
     component = bound.pop("component", check.component)
-    for name, value in bound.items():
-        message = re.sub("{[?$]" + re.escape(name) + "}", _literal(value), message)
+    if "{" in message:
+        message = _PLACEHOLDER.sub(lambda m: bound.get(m[1], m[0]), message)
     return [
         Finding(
             policy=policy,
@@ -65,12 +65,12 @@ def to_findings(rule: Rule, row: dict[str, Identifier], owned: dict[str, list[st
             value=bound.get("value", ""),
             shape=rule.shape,
             article=rule.article,
-            component=str(SH[component + "ConstraintComponent"]),
+            component=f"{SH}{component}ConstraintComponent",
         )
         for policy in owned.get(focus, [""])
     ]
 
 
-def _literal(text: str) -> Callable[[re.Match[str]], str]:
-    """A re.sub replacement that inserts ``text`` as is (no backslash processing)."""
-    return lambda _match: text
+_PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
+"""A message's ``{?name}`` / ``{$name}``: filled with the row's value, left as is if unbound; one
+pass per message (35,007 findings at 10,000 policies: a pass per bound variable was 1.5 s)."""

@@ -156,11 +156,16 @@ class Engine:
                 raise PolicyKGError(f"shape {rule.shape}: {err}") from None
             return [(rule, row) for row in rows]
 
-        batches = []
+        # Heavy queries first: with the tasks in profile order, a long query that comes last runs
+        # alone on one core while the other idles (the data profile's evidence-span rule, a fifth
+        # of its work, is its last shape). The rows are returned in profile order all the same.
+        order = sorted(range(len(tasks)), key=lambda i: _weight(tasks[i][0].check), reverse=True)
+        batches: list[list[Solution]] = [[] for _ in tasks]
         with ThreadPoolExecutor(max_workers=jobs) as pool:  # Oxigraph releases the GIL in queries
-            results = pool.map(evaluate, tasks) if jobs > 1 else map(evaluate, tasks)
-            for done, batch in enumerate(results, start=1):
-                batches.append(batch)
+            ordered = [tasks[i] for i in order]
+            results = pool.map(evaluate, ordered) if jobs > 1 else map(evaluate, ordered)
+            for done, (index, batch) in enumerate(zip(order, results, strict=True), start=1):
+                batches[index] = batch
                 if progress is not None:
                     progress(done, len(tasks))
         return [row for batch in batches for row in batch]
@@ -177,6 +182,15 @@ class Engine:
         if any(not isinstance(n, URIRef) for n in nodes):
             return focus_select(target, scope)
         return focus_values(sorted(str(n) for n in nodes)) if nodes else ""
+
+
+def _weight(check: Check) -> int:
+    """A rough rank of a check's cost over the whole store, for scheduling only: SPARQL
+    constraints join several properties, counts group a whole path, the other components test
+    one property's values (measured at 10,000 policies: 0.2-3.3 s, 0.1-1.9 s, 0.02-0.5 s)."""
+    if check.component == "SPARQL":
+        return 2
+    return 1 if check.component == "Count" else 0
 
 
 def _node_out(node: Node | None) -> list[str] | None:

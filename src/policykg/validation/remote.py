@@ -19,7 +19,7 @@ from rdflib.term import Identifier
 from ..namespaces import PKG
 from ..query import EndpointError, check_endpoint
 from ..remote import post_query, server_software
-from ..store import SelectResult
+from ..store import SelectResult, subject_graphs_query
 from .attribute import attribute
 from .engine import Engine
 from .hierarchy import ClassHierarchy
@@ -90,9 +90,7 @@ class RemoteSparql:
         found: dict[str, set[str]] = {node: set() for node in wanted}
         iris = [n for n in wanted if _is_iri(n)]
         for start in range(0, len(iris), BATCH):
-            values = " ".join(f"<{n}>" for n in iris[start : start + BATCH])
-            query = f"SELECT DISTINCT ?s ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
-            for row in self.solutions(query).records():
+            for row in self.solutions(subject_graphs_query(iris[start : start + BATCH])).records():
                 found[str(row["s"])].add(str(row["g"]))
         return found
 
