@@ -97,3 +97,19 @@ def test_query_works_while_serve_runs(runner: CliRunner, store: Path, seed_data:
     with _holding([*serve, str(_free_port()), "--allow-update"], "(read-write)"):
         _busy(runner.invoke(main, ["--store", str(store), *QUERY]))
     assert _rows(runner.invoke(main, ["--store", str(store), *QUERY])) == before
+
+
+def test_repeated_opens_keep_only_the_newest_old_logs(
+    runner: CliRunner, store: Path, seed_data: Path
+) -> None:
+    # RocksDB renames its info log at every writable open and never removes the old ones; the
+    # store keeps the newest few whatever the number of loads run on it
+    from policykg.load import OLD_LOGS_KEPT
+
+    load = ["--quiet", "load", "--store", str(store), "--data-dir", str(seed_data)]
+    for _ in range(OLD_LOGS_KEPT + 3):
+        assert runner.invoke(main, load).exit_code == 0
+    old = sorted(p.name for p in store.glob("LOG.old.*"))
+    assert 1 <= len(old) <= OLD_LOGS_KEPT
+    assert (store / "LOG").is_file() and (store / "CURRENT").is_file()
+    assert _rows(runner.invoke(main, ["--store", str(store), *QUERY]))  # the store still answers

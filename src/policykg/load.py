@@ -266,14 +266,28 @@ def open_oxigraph(store_dir: Path, read_only: bool = False) -> OxigraphStore:
             held = _reader_lock(store_dir)
             store = OxigraphStore(store_dir, read_only=True)
             store._reader_lock = held  # type: ignore[attr-defined]  # released with the store
-            return store
-        return OxigraphStore(store_dir)
+        else:
+            store = OxigraphStore(store_dir)
+        _prune_old_logs(store_dir)
+        return store
     except BlockingIOError:
         raise InputFileError(store_dir, STORE_BUSY) from None
     except OSError as err:
         if "lock" in str(err).lower():
             raise InputFileError(store_dir, STORE_BUSY) from None
         raise InputFileError(store_dir, f"cannot open the store: {str(err).splitlines()[0]}") from None
+
+
+OLD_LOGS_KEPT = 5
+"""RocksDB renames its info log to ``LOG.old.<microseconds>`` at every writable open and never
+removes one (a benchmark run left 171): the newest few are kept for diagnosis."""
+
+
+def _prune_old_logs(store_dir: Path) -> None:
+    """Remove all but the newest ``OLD_LOGS_KEPT`` old info logs (RocksDB never reads them)."""
+    old = sorted(store_dir.glob("LOG.old.*"), key=lambda p: p.name.rsplit(".", 1)[-1].zfill(20))
+    for path in old[:-OLD_LOGS_KEPT]:
+        path.unlink(missing_ok=True)
 
 
 def _reader_lock(store_dir: Path) -> IO[bytes]:
