@@ -60,7 +60,70 @@ def versions(plan: Plan) -> list[tuple[str, str, PlannedVersion]]:
 def audit_trail_size(v: PlannedVersion) -> int:
     """How many evidenced facts synth writes for a version (see policykg.synth)."""
     per_process = sum(5 + (p[2].endswith("A6-1-f")) for p in v.processes)
-    return 3 + per_process + 2 + len(v.instruments) + len(v.rights) + 1 + (2 if v.processor else 0)
+    st = v.statements
+    statements = (
+        st.no_sale
+        + 2 * bool(st.not_collected)
+        + 2 * st.no_sharing
+        + 2 * bool(st.partner)
+        + (st.only_by != "") * (1 + (st.only_by == "vendor+providers"))
+        + len(st.only_purposes)
+        + len(st.only_subjects)
+        + st.kept_indefinitely
+    )
+    return (
+        3 + per_process + 2 + len(v.instruments) + len(v.rights) + 1 + (2 if v.processor else 0) + statements
+    )
+
+
+@cache
+def _broader() -> dict[str, frozenset[str]]:
+    """Each class of the shipped ontology -> itself and every class above it (rdfs:subClassOf*)."""
+    from rdflib.namespace import RDFS
+
+    from policykg.ontology import load_ontology
+
+    graph = load_ontology()
+    return {
+        str(c): frozenset(str(x) for x in graph.transitive_objects(c, RDFS.subClassOf))
+        for c in set(graph.subjects(RDFS.subClassOf, None))
+    }
+
+
+def _within(term: str, allowed: Sequence[str]) -> bool:
+    return bool(_broader().get(term, frozenset({term})) & set(allowed))
+
+
+def planted_contradictions(plan: Plan) -> dict[str, set[str]]:
+    """Compliance shape (local name) -> the versions where its contradiction rule must report one
+    finding, from what synth planted (the rules of shapes/consistency.ttl, read from the plan)."""
+    found: dict[str, set[str]] = {
+        name: set()
+        for name in (
+            "NegativeStatementShape",
+            "DeniedDisclosureShape",
+            "OnlyRecipientShape",
+            "OnlyPurposeShape",
+            "OnlyDataSubjectShape",
+            "RetentionConflictShape",
+        )
+    }
+    consent = str(DPV.Consent)
+    for _vendor, iri, v in versions(plan):
+        st = v.statements
+        if st.not_collected and any(_within(p[1], [st.not_collected]) for p in v.processes):
+            found["NegativeStatementShape"].add(iri)
+        if st.no_sharing and st.partner and not _within(v.processes[0][2], [consent]):
+            found["DeniedDisclosureShape"].add(iri)
+        if (st.partner and st.only_by) or (v.processor and st.only_by == "vendor"):
+            found["OnlyRecipientShape"].add(iri)
+        if st.only_purposes and not all(_within(p[0], st.only_purposes) for p in v.processes):
+            found["OnlyPurposeShape"].add(iri)
+        if st.only_subjects and not all(_within(p[3], st.only_subjects) for p in v.processes):
+            found["OnlyDataSubjectShape"].add(iri)
+        if st.kept_indefinitely:
+            found["RetentionConflictShape"].add(iri)
+    return found
 
 
 @cache
@@ -154,10 +217,21 @@ def planted_answer(plan: Plan, name: str, as_of: date) -> Planted:
             for vd, iri, v in every
             if v.processor
         }
+        rows |= {
+            (vendor_label(vd), iri, "RecipientThirdParty", p, f"partner {p}")
+            for vd, iri, v in every
+            if (p := v.statements.partner)
+        }
         return Planted({}, [0, 1, 2, 3, 4], frozenset(rows))
     if name == "retention-per-vendor":  # vendor, version, duration, value, appliesTo, quote
         until, quote = str(DPV.UntilEventDuration), "as long as the contract lasts"
         rows = {(vendor_label(vd), iri, until, "", "", quote) for vd, iri, _v in mine}
+        endless = str(DPV.EndlessDuration)
+        rows |= {
+            (vendor_label(vd), iri, endless, "", "", "kept indefinitely")
+            for vd, iri, v in mine
+            if v.statements.kept_indefinitely
+        }
         return Planted({"vendor": some_vendor}, [0, 1, 2, 3, 4, 5], frozenset(rows))
     if name == "controllers-and-contacts":  # version, role, entity, address, identifier, contact
         rows = {

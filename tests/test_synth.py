@@ -1,6 +1,7 @@
 """`synth` writes the same corpus for the same seed: the fast text writer (issue 19) reproduces,
-triple for triple, the corpora of the rdflib-Graph generator it replaced, and every run gives the
-same bytes."""
+triple for triple, the corpora of the rdflib-Graph generator it replaced (without the negative and
+limiting statements added since), and every run gives the same bytes. The contradictions it plants
+among those statements are the ones the compliance rules find."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bench.planted import planted_contradictions
 from policykg.cli import main
-from policykg.synthetic.corpus import generate
+from policykg.load import load_project
+from policykg.synthetic.corpus import generate, load_plan
+from policykg.validation import validate_store
 
 # Digests of corpora written by the previous generator (rdflib Graph + N-Quads serialiser, commit
-# a59c748). Its line order followed Python's randomised string hashing, so each file's lines are
+# a59c748), which wrote no negative or limiting statements (statements=False: every other draw is
+# unchanged). Its line order followed Python's randomised string hashing, so each file's lines are
 # compared sorted; texts, catalogue and plan.json byte for byte.
 BEFORE = {
     (40, 7, (10, 30)): "516c2b2cdd7b4dea05b20901a4265f7c4dd43b962f8270219268edcb45569762",
@@ -37,7 +42,7 @@ def corpus_digest(out: Path, sort_lines: bool = True) -> str:
 def test_same_seed_gives_the_corpus_of_the_previous_generator(
     size: int, seed: int, processes: tuple[int, int], tmp_path: Path
 ) -> None:
-    generate(size, seed, tmp_path, processes=processes)
+    generate(size, seed, tmp_path, processes=processes, statements=False)
     assert corpus_digest(tmp_path) == BEFORE[size, seed, processes]
 
 
@@ -60,3 +65,19 @@ def test_synth_command_writes_a_whole_corpus_and_refuses_a_bad_range(tmp_path: P
         main, ["synth", "--policies", "3", "--processes", "5-2", "--output", str(tmp_path / "d")]
     )
     assert bad.exit_code == 2 and "MIN-MAX" in bad.output
+
+
+def test_planted_contradictions_are_the_ones_the_compliance_rules_find(tmp_path: Path) -> None:
+    """Each contradiction rule that reads negative or limiting statements reports exactly the versions
+    where synth planted one (one finding each), and the statements that do not contradict anything
+    (the sale denied everywhere, the "only" statements that list everything) give none."""
+    plan = generate(60, 4, tmp_path, processes=(1, 3))
+    planted = planted_contradictions(plan)
+    assert all(planted.values()), planted  # every rule has something to find
+    assert planted_contradictions(load_plan(tmp_path / "plan.json")) == planted  # plan.json keeps them
+    made = sum(1 for vs in plan.versions.values() for v in vs if v.statements.no_sale)
+    assert made > 10  # and statements that contradict nothing
+    report = validate_store(load_project(data_dir=tmp_path / "data").store, profile="compliance")
+    for shape, expected in planted.items():
+        found = [f.policy for f in report.findings if f.shape.endswith(f"#{shape}")]
+        assert sorted(found) == sorted(expected), shape

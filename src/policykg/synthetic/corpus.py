@@ -5,6 +5,13 @@ transfer instruments of its era (Safe Harbor, Privacy Shield, the SCC decisions,
 known share of vendors keeps citing Privacy Shield after Schrems II: the planted answer of the
 headline query. Every fact has an evidence node whose quote sits at its offsets in a generated
 source text, so the corpus passes the same checks as the real one.
+
+Versions also carry negative and limiting statements as the shipped annotations model them ("we do
+not sell your personal data", "we do not collect ...", "we never share ... with third parties",
+"used only by ...", "only for these purposes", "only of these data subjects", data "kept
+indefinitely"), a planted share of which contradicts the version's own facts: the contradiction
+rules of shapes/consistency.ttl then have work at scale, and ``bench/planted.py`` knows what
+they must find.
 """
 
 from __future__ import annotations
@@ -13,7 +20,7 @@ import hashlib
 import json
 import random
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -72,6 +79,20 @@ def era_instruments(day: date) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Statements:
+    """The negative and limiting statements of a version (all empty: none; see _statements)."""
+
+    no_sale: bool = False  # "We do not sell your personal data" (pkg:deniedPurpose)
+    not_collected: str = ""  # personal data the text says is not collected (IRI)
+    no_sharing: bool = False  # "We never share ... with third parties, unless you consent"
+    partner: str = ""  # a third party receiving Process 0's data, "" when none
+    only_by: str = ""  # "used only by" the vendor: "vendor", or "vendor+providers" (its processors too)
+    only_purposes: list[str] = field(default_factory=list)  # "only for" these purposes (IRIs)
+    only_subjects: list[str] = field(default_factory=list)  # "only of" these data subjects (IRIs)
+    kept_indefinitely: bool = False  # backups kept indefinitely, beside "as long as the contract lasts"
+
+
+@dataclass(frozen=True)
 class PlannedVersion:
     """One generated version: what its text states, to check query answers without SPARQL."""
 
@@ -80,6 +101,7 @@ class PlannedVersion:
     rights: list[str] = field(default_factory=list)  # eu-gdpr article fragments, e.g. "A15"
     processes: list[list[str]] = field(default_factory=list)  # [purpose, data, basis, subject] IRIs
     processor: str = ""  # name of the hosting provider named as processor, "" when none
+    statements: Statements = field(default_factory=Statements)
 
 
 @dataclass
@@ -111,6 +133,7 @@ class Plan:
                         "processes": v.processes,
                         "processor": v.processor,
                     }
+                    | ({"statements": asdict(v.statements)} if v.statements != Statements() else {})
                     for v in versions
                 ]
                 for vendor, versions in self.versions.items()
@@ -222,9 +245,159 @@ def _lit(text: str, datatype: str = "") -> str:
     return f'"{quoted}"^^<{datatype}>' if datatype else f'"{quoted}"'
 
 
+def _statements(
+    rng: random.Random, plan: list[tuple[URIRef, URIRef, URIRef, URIRef, list[str]]]
+) -> Statements:
+    """Which negative and limiting statements a version makes, about as often as the shipped
+    policies make them (a sale denied in about a third of them, the others rarer), and a planted
+    share of them contradicted by the version's own facts: data said not to be collected that a
+    process collects, a third party receiving data after "we never share", recipients, purposes
+    and data subjects outside an "only" statement, data kept indefinitely and for the contract."""
+    purposes = sorted({str(step[0]) for step in plan})
+    data = sorted({str(step[1]) for step in plan})
+    subjects = sorted({str(step[3]) for step in plan})
+    no_sale = rng.random() < 0.35
+    not_collected = ""
+    if rng.random() < 0.2:
+        others = [str(d) for d in DATA if str(d) not in data]
+        not_collected = rng.choice(data if rng.random() < 0.3 or not others else others)
+    no_sharing = rng.random() < 0.15
+    partner = f"Adnet {rng.randint(1, 9)} Inc" if plan and rng.random() < (0.3 if no_sharing else 0.1) else ""
+    only_by = rng.choice(("vendor", "vendor+providers")) if rng.random() < 0.15 else ""
+    return Statements(
+        no_sale,
+        not_collected,
+        no_sharing,
+        partner,
+        only_by,
+        _only(rng, purposes, [str(x) for x in PURPOSES], 0.15),
+        _only(rng, subjects, [str(x) for x in SUBJECTS], 0.08),
+        rng.random() < 0.05,
+    )
+
+
+def _only(rng: random.Random, stated: list[str], pool: list[str], share: float) -> list[str]:
+    """The terms of an "only these" statement, made with probability ``share``: the terms the
+    version states, or (a planted contradiction, three times in ten) all of them but one, or a
+    term it does not state when it states only one."""
+    if not stated or rng.random() >= share:
+        return []
+    if rng.random() >= 0.3:
+        return stated
+    if len(stated) > 1:
+        dropped = rng.choice(stated)
+        return [t for t in stated if t != dropped]
+    return [rng.choice([t for t in pool if t not in stated])]
+
+
+def _sentences(st: Statements, label: str) -> list[str]:
+    """The text of the statements, one sentence each (their quotes: see _statement_facts)."""
+    out = []
+    if st.no_sale:
+        out.append("We do not sell your personal data.")
+    if st.not_collected:
+        out.append(f"We do not collect data {_local(st.not_collected)}.")
+    if st.no_sharing:
+        out.append("We never share your personal data with third parties, unless you consent.")
+    if st.partner:
+        out.append(f"Data of Process 0 goes to our partner {st.partner}.")
+    if st.only_by:
+        providers = " and its service providers" if st.only_by == "vendor+providers" else ""
+        out.append(f"Your personal data is used only by {label}{providers}.")
+    if st.only_purposes:
+        out.append("We use personal data only for " + ", ".join(_local(t) for t in st.only_purposes) + ".")
+    if st.only_subjects:
+        out.append("We process personal data only of " + ", ".join(_local(t) for t in st.only_subjects) + ".")
+    if st.kept_indefinitely:
+        out.append("Backups are kept indefinitely.")
+    return out
+
+
+def _node(a: _Quads, kind: str, slug: str, cls: URIRef, link: URIRef, label: str) -> str:
+    n = a.iri(kind, slug)
+    a.add(n, _RDF_TYPE, _iri(cls))
+    a.add(n, _RDFS_LABEL, _lit(label))
+    a.add(a.version, link, _iri(n))
+    return n
+
+
+def _category(a: _Quads, slug: str, cls: URIRef, label: str) -> str:
+    r = a.iri("recipient", slug)
+    a.add(r, _RDF_TYPE, _iri(cls))
+    a.add(r, _RDF_TYPE, _iri(PKG.EntityCategory))
+    a.add(r, _RDFS_LABEL, _lit(label))
+    return r
+
+
+def _statement_facts(a: _Quads, st: Statements, org: str, label: str) -> None:
+    """The statements as the shipped annotations model them (pkg:NegativeStatement and
+    pkg:LimitingStatement nodes linked from the version, each property a fact with evidence)."""
+    neg, lim = PKG.NegativeStatement, PKG.LimitingStatement
+    if st.no_sale:
+        quote = "We do not sell your personal data"
+        n = _node(a, "negative", "no-sale", neg, PKG.hasNegativeStatement, quote)
+        a.fact(n, PKG.deniedPurpose, _iri(DPV.SellDataToThirdParties), DPV.SellDataToThirdParties, quote)
+    if st.not_collected:
+        quote = f"We do not collect data {_local(st.not_collected)}"
+        n = _node(a, "negative", "not-collected", neg, PKG.hasNegativeStatement, quote)
+        a.fact(n, PKG.deniedProcessing, _iri(DPV.Collect), DPV.Collect, quote)
+        a.fact(n, PKG.deniedPersonalData, _iri(st.not_collected), st.not_collected, quote)
+    if st.no_sharing:
+        quote = "We never share your personal data with third parties"
+        n = _node(a, "negative", "no-sharing", neg, PKG.hasNegativeStatement, quote)
+        cat = _category(a, "third-parties", DPV.ThirdParty, "third parties")
+        a.fact(n, PKG.deniedRecipient, _iri(cat), cat, quote)
+        a.fact(n, PKG.exceptLegalBasis, _iri(DPV.Consent), DPV.Consent, "unless you consent")
+    if st.partner:
+        partner = f"{org.rsplit('/org/', 1)[0]}/org/{st.partner.lower().replace(' ', '-')}"
+        a.add(partner, _RDF_TYPE, _iri(DPV.ThirdParty))
+        a.fact(partner, DPV.hasName, _lit(st.partner), st.partner, st.partner, after="our partner")
+        a.fact(
+            a.iri("process", "p0"),
+            DPV.hasRecipientThirdParty,
+            _iri(partner),
+            partner,
+            f"partner {st.partner}",
+        )
+    if st.only_by:
+        quote = f"Your personal data is used only by {label}"
+        n = _node(a, "limiting", "only-by", lim, PKG.hasLimitingStatement, quote)
+        a.fact(n, PKG.onlyRecipient, _iri(org), org, quote)
+        if st.only_by == "vendor+providers":
+            providers = _category(a, "service-providers", DPV.DataProcessor, "service providers")
+            a.fact(n, PKG.onlyRecipient, _iri(providers), providers, f"{quote} and its service providers")
+    for kind, prop, terms in (
+        ("only-purposes", PKG.onlyPurpose, st.only_purposes),
+        ("only-subjects", PKG.onlyDataSubject, st.only_subjects),
+    ):
+        if terms:
+            start = (
+                "We use personal data only for"
+                if kind == "only-purposes"
+                else "We process personal data only of"
+            )
+            quote = start + " " + ", ".join(_local(t) for t in terms)
+            n = _node(a, "limiting", kind, lim, PKG.hasLimitingStatement, quote)
+            for term in terms:
+                a.fact(n, prop, _iri(term), term, quote)
+    if st.kept_indefinitely:
+        backups = a.iri("retention", "backups")
+        a.add(backups, _RDF_TYPE, _iri(DPV.StorageDuration))
+        a.add(backups, DPV.hasDuration, _iri(DPV.EndlessDuration))
+        a.fact(a.version, DPV.hasStorageCondition, _iri(backups), backups, "kept indefinitely")
+
+
 def _policy_text_and_quads(
-    vendor: str, label: str, day: date, instruments: list[str], processes: int, rng: random.Random
+    vendor: str,
+    label: str,
+    day: date,
+    instruments: list[str],
+    processes: int,
+    rng: random.Random,
+    statements_rng: random.Random | None = None,
 ) -> tuple[str, _Quads, PlannedVersion]:
+    """One version; ``statements_rng`` (its own generator, so that the other draws are those of
+    earlier corpora) decides its negative and limiting statements, None: none."""
     version = policy_iri(vendor, day.isoformat())
     sentences = [f"{label} privacy policy. Last updated: {day.isoformat()}."]
     plan = []
@@ -252,6 +425,8 @@ def _policy_text_and_quads(
         sentences.append(f"Our hosting provider {processor} processes data for us.")
     sentences.append("Rights: " + ", ".join(f"right {r}" for r in rights) + ".")
     sentences.append("We keep data for as long as the contract lasts.")
+    statements = _statements(statements_rng, plan) if statements_rng else Statements()
+    sentences += _sentences(statements, label)
     text = "\n".join(sentences) + "\n"
     a = _Quads(version, text)
     org = f"{version.rsplit('/policy/', 1)[0]}/org/{vendor}"
@@ -299,17 +474,24 @@ def _policy_text_and_quads(
     a.add(retention, RDF.type, _iri(DPV.StorageDuration))
     a.add(retention, DPV.hasDuration, _iri(DPV.UntilEventDuration))
     a.fact(version, DPV.hasStorageCondition, _iri(retention), retention, "as long as the contract lasts")
+    _statement_facts(a, statements, org, label)
     planned = PlannedVersion(
-        day, instruments, rights, [[str(x) for x in step[:4]] for step in plan], processor
+        day, instruments, rights, [[str(x) for x in step[:4]] for step in plan], processor, statements
     )
     return text, a, planned
 
 
 def generate(
-    policies: int, seed: int, out: Path, processes: tuple[int, int] = (10, 30), stale_share: float = 0.15
+    policies: int,
+    seed: int,
+    out: Path,
+    processes: tuple[int, int] = (10, 30),
+    stale_share: float = 0.15,
+    statements: bool = True,
 ) -> Plan:
     """Write ``policies`` versions (TriG-free: one N-Quads file each), their source texts, a
-    catalogue and plan.json with the planted answers."""
+    catalogue and plan.json with the planted answers. ``statements=False`` leaves out the
+    negative and limiting statements: the corpora of earlier generators, byte for byte."""
     rng = random.Random(seed)
     plan = Plan()
     data_dir, sources = out / "data", out / "sources"
@@ -337,8 +519,9 @@ def generate(
             instruments = era_instruments(day)
             if stale and day >= SCHREMS_II:
                 instruments = ["EU-US-PrivacyShield"]
+            own = random.Random(f"{seed}/{vendor}/{day.isoformat()}") if statements else None
             text, quads, planned = _policy_text_and_quads(
-                vendor, label, day, instruments, rng.randint(*processes), rng
+                vendor, label, day, instruments, rng.randint(*processes), rng, own
             )
             name = f"{vendor}-{day.isoformat()}"
             _write(sources / f"{name}.txt", text)
@@ -363,7 +546,12 @@ def load_plan(path: Path) -> Plan:
             PlannedVersion(date.fromisoformat(v[0]), list(v[1]))  # plan.json of an older synth
             if isinstance(v, list)
             else PlannedVersion(
-                date.fromisoformat(v["date"]), v["instruments"], v["rights"], v["processes"], v["processor"]
+                date.fromisoformat(v["date"]),
+                v["instruments"],
+                v["rights"],
+                v["processes"],
+                v["processor"],
+                Statements(**v.get("statements", {})),
             )
             for v in versions
         ]
