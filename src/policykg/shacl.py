@@ -346,8 +346,35 @@ class _Base:
         select = self.shapes.value(constraint, SH.select)
         if not isinstance(select, Literal):
             raise ShapeError(shape, "a SPARQL constraint needs sh:select (sh:ask is not supported)")
+        query = self._select_with_focus(shape, str(select))
+        # the same constraint written for a run over the whole store (pkg:wholeStoreSelect): the
+        # form Oxigraph evaluates fastest over every focus node (hash joins of whole scans) is
+        # often slow for a few focus nodes and, for pyshacl, quadratic; sh:select keeps the form
+        # that starts from $this (a re-validation, other SHACL engines)
+        whole = self.shapes.value(constraint, PKG.wholeStoreSelect)
+        if whole is not None and not isinstance(whole, Literal):
+            raise ShapeError(shape, "pkg:wholeStoreSelect must be a SELECT query (a literal)")
+        scan = None if whole is None else self._select_with_focus(shape, str(whole))
+        messages = _messages(self.shapes, constraint) or _messages(self.shapes, shape)
+        return Check(
+            scan=scan,
+            node_shape=self.node_shape,
+            source_shape=shape,
+            component="SPARQL",
+            severity=_severity(self.shapes, shape),
+            messages=messages,
+            path=None,
+            query=query,
+            value_is_focus=True,
+            cross_policy=self.cross,
+            related_by=self.related_by,
+        )
+
+    def _select_with_focus(self, shape: Node, text: str) -> str:
+        """A SHACL-SPARQL SELECT as a check's query: checked to be one the focus nodes can be
+        joined into (:func:`_refuse_unbatchable`), counting over the union as a set, with the
+        focus-node placeholder at the start of its outer group."""
         # $currentShape is pre-bound to the shape: one constraint can serve several shapes
-        text = str(select)
         if isinstance(shape, URIRef):
             text = re.sub(r"[?$]currentShape\b", lambda _m: f"<{shape}>", text)
         _refuse_unbatchable(shape, text)
@@ -361,20 +388,7 @@ class _Base:
             )
         text = _unbound_this_left_out(rewritten)
         brace = _outer_brace(shape, text)
-        query = f"{self.prologue}{text[: brace + 1]} {FOCUS} {text[brace + 1 :]}"
-        messages = _messages(self.shapes, constraint) or _messages(self.shapes, shape)
-        return Check(
-            node_shape=self.node_shape,
-            source_shape=shape,
-            component="SPARQL",
-            severity=_severity(self.shapes, shape),
-            messages=messages,
-            path=None,
-            query=query,
-            value_is_focus=True,
-            cross_policy=self.cross,
-            related_by=self.related_by,
-        )
+        return f"{self.prologue}{text[: brace + 1]} {FOCUS} {text[brace + 1 :]}"
 
 
 def _scan(shapes: Graph, path: Node, broken: str | None = None) -> str:
