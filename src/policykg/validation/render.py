@@ -15,7 +15,7 @@ from ..errors import known
 from ..namespaces import PKG, SH, bind_prefixes
 from ..shacl import SEVERITY_OF
 from .ci import render_junit, render_sarif
-from .report import Finding, ValidationReport
+from .report import SEVERITIES, Finding, ValidationReport
 
 
 def results_graph(report: ValidationReport) -> Graph:
@@ -89,7 +89,7 @@ def render_json(report: ValidationReport) -> str:
     file and line when the report has them."""
     per_policy: dict[str, dict[str, int]] = {}
     for f in report.findings:
-        per_policy.setdefault(f.policy, dict.fromkeys(report.counts(), 0))[f.severity] += 1
+        per_policy.setdefault(f.policy, dict.fromkeys(SEVERITIES, 0))[f.severity] += 1
     document = {
         "profile": report.profile,
         "asOf": report.as_of.isoformat(),
@@ -110,10 +110,10 @@ def _counts_by_profile(report: ValidationReport) -> dict[str, dict[str, int]]:
     ``data`` and ``compliance``); just the report's profile when its shapes are not described."""
     profiles_of = {rule.iri: rule.profiles for rule in report.rules}
     names = sorted({p for rule in report.rules for p in rule.profiles}) or [report.profile]
-    counts = {name: dict.fromkeys(report.counts(), 0) for name in names}
+    counts = {name: dict.fromkeys(SEVERITIES, 0) for name in names}
     for f in report.findings:
         for name in profiles_of.get(f.shape) or (report.profile,):
-            counts.setdefault(name, dict.fromkeys(report.counts(), 0))[f.severity] += 1
+            counts.setdefault(name, dict.fromkeys(SEVERITIES, 0))[f.severity] += 1
     return counts
 
 

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from .ci import Location, ShapeRule
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "violation": 2}
+SEVERITIES = ("violation", "warning", "info")
+"""The severities in the order reports list them."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,12 @@ class ValidationReport:
         return sum(1 for f in self.findings if SEVERITY_RANK[f.severity] >= floor)
 
     def counts(self) -> dict[str, int]:
-        """Findings per severity (every severity named, zeros included)."""
-        return {s: sum(1 for f in self.findings if f.severity == s) for s in ("violation", "warning", "info")}
+        """Findings per severity (every severity named, zeros included): one pass over the
+        findings, so call it once per report, not once per finding."""
+        counted = dict.fromkeys(SEVERITIES, 0)
+        for finding in self.findings:
+            counted[finding.severity] += 1
+        return counted
 
     def summary_line(self) -> str:
         counts = self.counts()
