@@ -69,6 +69,11 @@ def test_readers_share_a_store_and_keep_writers_out(runner: CliRunner, store: Pa
     assert before, "CloudTalk has versions in the seeds"
     with _holding([sys.executable, "-c", READER, str(store)], "reading"):
         assert _rows(runner.invoke(main, ["--store", str(store), *QUERY])) == before
+        # validation and export only read: they run beside the reader too
+        validated = runner.invoke(main, ["--store", str(store), "validate", "--format", "json"])
+        assert validated.exit_code == 0 and json.loads(validated.stdout)["conforms"], validated.output
+        exported = runner.invoke(main, ["--store", str(store), "export", "--format", "nquads"])
+        assert exported.exit_code == 0 and exported.stdout.count(" .\n") > 1000, exported.output
         # a load would change the files under the reader's feet: it waits for the reader instead
         _busy(runner.invoke(main, ["--quiet", "load", "--store", str(store), "--data-dir", str(seed_data)]))
     assert (

