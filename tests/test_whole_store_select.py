@@ -48,7 +48,7 @@ def _planted() -> list[Annotator]:
     )
     other = _version("beta", "2024-03-01")
     # a stretched span, a second position selector, a fact without evidence, evidence without
-    # its value, a quote without offsets
+    # its value, a quote without offsets; processes without a controller (all but the transfer)
     selector, end = sorted(first.graph.subject_objects(OA.end), key=str)[0]
     first.graph.set((selector, OA.end, Literal(int(str(end)) + 3, datatype=XSD.integer)))
     evidence = sorted(second.graph.subjects(RDF.type, PKG.Evidence), key=str)[0]
@@ -62,6 +62,12 @@ def _planted() -> list[Annotator]:
         other.graph.remove((ev, PKG.factValue, None))
     for sel in sorted(other.graph.subjects(OA.start, None), key=str)[1:2]:
         other.graph.remove((sel, OA.start, None))
+    # a process with neither purpose nor controller; a transfer without a purpose, with an exporter
+    bare, transfer = other.iri("process", "bare"), first.iri("process", "transfer")
+    other.add(bare, RDF.type, DPV.Process)
+    first.add(transfer, RDF.type, DPV.Process)
+    first.add(transfer, DPV.hasProcessing, DPV.CrossBorderTransfer)
+    first.add(transfer, DPV.hasDataExporter, URIRef(f"{ID}org/acme"))
     return [first, second, third, other]
 
 
@@ -93,7 +99,12 @@ def test_whole_store_select_gives_the_rows_of_sh_select(store: OxigraphStore, pr
     assert whole == _rows(engine, store, [s for s in subjects if s.startswith("http")])
     with_scan = {r.shape for r in engine.rules if r.check.scan is not None and r.check.component == "SPARQL"}
     if profile == "data":  # the comparison is not vacuous: each such shape fires on the planted errors
-        assert {s.rsplit("#", 1)[-1] for s in with_scan} >= {"DistinctVersionDatesShape"}
+        assert {s.rsplit("#", 1)[-1] for s in with_scan} >= {
+            "DistinctVersionDatesShape",
+            "EvidenceSpanShape",
+            "FactsNeedEvidenceShape",
+            "ProcessShape",
+        }
         assert {shape for shape, _ in whole} == with_scan
 
 
@@ -106,6 +117,13 @@ def test_distinct_dates_pairs_each_version_with_the_others_of_its_vendor(store: 
     days = ("2024-03-01", "2024-03-02", "x")
     assert pairs == {(a, b) for a in days for b in days if a != b}
     assert {str(row["vendor"]) for row in found} == {"acme"}
+
+
+def test_a_process_needs_a_purpose_unless_it_is_a_transfer(store: OxigraphStore) -> None:
+    engine = Engine(load_shapes("data"))
+    rows = [(r, row) for r, row in engine.solutions(store, AS_OF) if r.shape.endswith("#ProcessShape")]
+    without_purpose = {str(row["this"]) for r, row in rows if "purpose" in " ".join(r.check.messages)}
+    assert without_purpose == {f"{ID}policy/beta/2024-03-01/process/bare"}
 
 
 def test_a_whole_store_select_that_is_not_a_literal_is_refused() -> None:
