@@ -360,12 +360,17 @@ def _statement_facts(a: _Quads, st: Statements, org: str, label: str) -> None:
             f"partner {st.partner}",
         )
     if st.only_by:
-        quote = f"Your personal data is used only by {label}"
+        # one sentence, one quote for both recipients (as annotators quote "only by Acme and its
+        # agents"): the rule reports one finding per quote
+        providers = st.only_by == "vendor+providers"
+        quote = f"Your personal data is used only by {label}" + (
+            " and its service providers" if providers else ""
+        )
         n = _node(a, "limiting", "only-by", lim, PKG.hasLimitingStatement, quote)
         a.fact(n, PKG.onlyRecipient, _iri(org), org, quote)
-        if st.only_by == "vendor+providers":
-            providers = _category(a, "service-providers", DPV.DataProcessor, "service providers")
-            a.fact(n, PKG.onlyRecipient, _iri(providers), providers, f"{quote} and its service providers")
+        if providers:
+            category = _category(a, "service-providers", DPV.DataProcessor, "service providers")
+            a.fact(n, PKG.onlyRecipient, _iri(category), category, quote)
     for kind, prop, terms in (
         ("only-purposes", PKG.onlyPurpose, st.only_purposes),
         ("only-subjects", PKG.onlyDataSubject, st.only_subjects),
