@@ -11,7 +11,11 @@ runs every shape query both ways on Oxigraph):
   so ``?found`` is never bound (10 table-of-contents findings on the seeds that are not there, an
   allowed purpose reported as a contradiction). Rewritten as what it means,
   ``FILTER NOT EXISTS { P FILTER (C) }``, which Virtuoso evaluates with the outer bindings. (The
-  shapes use the OPTIONAL form because Oxigraph evaluates FILTER NOT EXISTS once per row.)
+  shapes use the OPTIONAL form because Oxigraph evaluates FILTER NOT EXISTS once per row.) Where
+  C reads only variables bound beside the OPTIONAL, C is taken out of the NOT EXISTS (Virtuoso
+  drops rows of ``NOT EXISTS { P FILTER (?s1 = ?s2) }``); where C reads only P's own variables,
+  the OPTIONAL is left as written (Virtuoso drops rows of a NOT EXISTS correlated on two outer
+  variables, as the excepted legal bases of NegativeStatement are).
 - "if stated, it must hold" as ``IF(BOUND(?x), E, true)`` (the shapes' form: Oxigraph evaluates an
   EXISTS in ``!BOUND(?x) || E`` even where ``?x`` is unbound): Virtuoso refuses an EXISTS inside
   IF (SQ074), so it gets ``(!BOUND(?x) || (E))``, the same truth value.
@@ -78,10 +82,66 @@ def _first_flag_rewritten(query: str) -> str | None:
             continue  # the flag is read elsewhere too: the OPTIONAL is not only "not stated"
         test = tests[0]
         body = query[optional.end() : flag.start()]
-        edits = sorted(
-            [(optional.start(), end + 1, f"FILTER NOT EXISTS {{{body} }}"), (test.start(), test.end(), "")]
-        )
+        written = _not_stated(query, masked, optional.start(), body)
+        if written is None:
+            continue  # its FILTER reads only what its pattern binds: Virtuoso answers it as written
+        edits = sorted([(optional.start(), end + 1, written), (test.start(), test.end(), "")])
         for start, stop, text in reversed(edits):
             query = query[:start] + text + query[stop:]
         return query
     return None
+
+
+_FILTER = re.compile(r"\bFILTER\s*\(", re.IGNORECASE)
+_VAR = re.compile(r"[?$](\w+)")
+
+
+def _not_stated(query: str, masked: str, start: int, body: str) -> str | None:
+    """The "not stated" OPTIONAL ``{ P FILTER (C) }`` at ``start`` in the form Virtuoso answers:
+    None (keep the OPTIONAL) when C reads only variables of P; ``FILTER (COALESCE(!(C), true) ||
+    NOT EXISTS { P })`` when every variable C reads is bound by a triple pattern of the enclosing
+    group, so that C is decided by the outer row alone (Virtuoso drops rows of ``NOT EXISTS { P
+    FILTER (C) }`` when C compares two outer variables: the retention pair on the seeds; COALESCE
+    keeps the row where C is an error, as the OPTIONAL does); else ``FILTER NOT EXISTS { P FILTER
+    (C) }``."""
+    masked_body = masked_text(body)
+    found = _FILTER.search(masked_body)
+    closing = closing_bracket(masked_body, found.end() - 1) if found else -1
+    if found is None or closing < 0 or masked_body[closing + 1 :].strip(" .\n\t"):
+        return f"FILTER NOT EXISTS {{{body} }}"
+    pattern, condition = body[: found.start()], body[found.end() : closing]
+    pattern_vars = set(_VAR.findall(masked_text(pattern)))
+    read = set(_VAR.findall(masked_text(condition)))
+    if read <= pattern_vars:
+        return None
+    if read <= _certainly_bound(masked, start):
+        return f"FILTER (COALESCE(!({condition}), true) || NOT EXISTS {{{pattern}}})"
+    return f"FILTER NOT EXISTS {{{body} }}"
+
+
+def _certainly_bound(masked: str, position: int) -> set[str]:
+    """The variables of the triple patterns written directly in the group that holds
+    ``position`` (not in a nested group, an expression or a FILTER): bound in every row there."""
+    depth, opening = 0, -1
+    for index in range(position - 1, -1, -1):
+        if masked[index] == "}":
+            depth += 1
+        elif masked[index] == "{":
+            if depth == 0:
+                opening = index
+                break
+            depth -= 1
+    closing = closing_bracket(masked, opening) if opening >= 0 else -1
+    if closing < 0:
+        return set()
+    group, flat, index = masked[opening + 1 : closing], [], 0
+    while index < len(group):
+        if group[index] in "{(":
+            end = closing_bracket(group, index)
+            if end < 0:
+                return set()
+            index = end + 1
+            continue
+        flat.append(group[index])
+        index += 1
+    return set(_VAR.findall("".join(flat)))
