@@ -117,10 +117,14 @@ class Engine:
         jobs: int = 1,
         progress: Callable[[int, int], None] | None = None,
         focus_nodes: list[str] | None = None,
+        whole_store_selects: bool = True,
     ) -> list[Solution]:
         """The rows of the rules (all, or only those with ``pkg:crossPolicy`` = ``cross_policy``);
         with ``scope``, only for focus nodes that are subjects in those graphs; with
-        ``focus_nodes``, only for those. The analysis date is bound in each query's text."""
+        ``focus_nodes``, only for those. The analysis date is bound in each query's text.
+        ``whole_store_selects=False``: a full run reads a SHACL-SPARQL constraint's sh:select
+        even where it has a ``pkg:wholeStoreSelect`` (for a store that answers only that form
+        as SPARQL defines it: Virtuoso 7.2)."""
         rules = [r for r in self.rules if cross_policy is None or r.check.cross_policy == cross_policy]
         # Scoped (one changed version at a time): the query sees only that version's graph and
         # the shared ones (ontology, catalogue), so it stays small whatever plan Oxigraph picks;
@@ -139,6 +143,8 @@ class Engine:
             shape = rule.check.node_shape
             if graph is None and focus_nodes is not None:
                 query = rule.check.sparql(focus_select(self.targets[shape], focus_values(focus_nodes)))
+            elif graph is None and not whole_store_selects and rule.check.component == "SPARQL":
+                query = rule.check.sparql(focus_select(self.targets[shape]))
             elif graph is None:  # every focus node of the store: the checks' whole-store form
                 query = rule.check.sparql(focus_select(self.targets[shape]), self.targets[shape])
             elif not focus[shape, graph]:
